@@ -1,0 +1,3 @@
+"""VOST samplers."""
+
+__all__ = []

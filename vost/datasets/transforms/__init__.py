@@ -1,0 +1,3 @@
+"""VOST transforms."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""VOST functional."""
+
+__all__ = []

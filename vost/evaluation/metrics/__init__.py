@@ -1,0 +1,3 @@
+"""VOST metrics."""
+
+__all__ = []

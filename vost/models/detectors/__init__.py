@@ -1,0 +1,3 @@
+"""VOST detectors."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""VOST feature_banks."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""VOST layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""VOST query_generators."""
+
+__all__ = []

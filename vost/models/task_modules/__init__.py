@@ -1,0 +1,3 @@
+"""VOST task_modules."""
+
+__all__ = []

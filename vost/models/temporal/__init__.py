@@ -1,0 +1,3 @@
+"""VOST temporal."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""VOST testing."""
+
+__all__ = []

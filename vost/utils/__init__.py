@@ -1,0 +1,9 @@
+"""Utilities: module registration and stack fixes."""
+from .compat import (adapt_cfg_for_device, apply_stack_fixes,
+                     register_trusted_checkpoint_loader, setup_cpu_distributed)
+from .setup_env import register_all_modules
+
+__all__ = [
+    'register_all_modules', 'register_trusted_checkpoint_loader',
+    'setup_cpu_distributed', 'adapt_cfg_for_device', 'apply_stack_fixes'
+]

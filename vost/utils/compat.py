@@ -1,0 +1,104 @@
+"""Fixes the pinned stack needs on torch 2.13 and on CPU-only machines.
+
+Everything here is applied by our code at run time; nothing edits
+site-packages.
+
+1. **Checkpoints under torch >= 2.6.** ``torch.load`` defaults to
+   ``weights_only=True``, which refuses mmengine checkpoints (they hold
+   ``HistoryBuffer`` objects, numpy arrays and dtypes in ``message_hub``).
+   :func:`register_trusted_checkpoint_loader` replaces mmengine's loader for
+   local files with one that passes ``weights_only=False``. Only load
+   checkpoints you trust: unpickling can run code.
+2. **Distributed training on CPU.** mmengine's ``pytorch`` launcher calls
+   ``torch.cuda.set_device`` and its DDP wrapper passes
+   ``device_ids=[local_rank]``; both fail without CUDA.
+   :func:`setup_cpu_distributed` initialises the process group with gloo
+   before the Runner is built and :func:`adapt_cfg_for_device` sets
+   ``device_ids=None`` explicitly.
+"""
+import os
+import os.path as osp
+
+import torch
+import torch.distributed as dist
+
+__all__ = [
+    'register_trusted_checkpoint_loader', 'setup_cpu_distributed',
+    'adapt_cfg_for_device', 'apply_stack_fixes'
+]
+
+
+def _load_local_trusted(filename: str, map_location=None):
+    """Load a local checkpoint with ``weights_only=False``.
+
+    Args:
+        filename (str): Path of a local checkpoint file.
+        map_location: Passed to :func:`torch.load`.
+
+    Returns:
+        dict | OrderedDict: The loaded checkpoint.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def register_trusted_checkpoint_loader() -> None:
+    """Make mmengine load local checkpoints with ``weights_only=False``."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_local_trusted, force=True)
+
+
+def setup_cpu_distributed(launcher: str) -> bool:
+    """Initialise a gloo process group when launched without CUDA.
+
+    torchrun sets ``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR`` and
+    ``MASTER_PORT``; mmengine then finds the group initialised and skips its
+    CUDA-only launcher code.
+
+    Args:
+        launcher (str): The ``--launcher`` argument of the tool.
+
+    Returns:
+        bool: True if this call initialised a gloo process group.
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    if dist.is_available() and dist.is_initialized():
+        return False
+    if launcher != 'pytorch':
+        raise RuntimeError(
+            f'Launcher "{launcher}" needs CUDA; on a CPU-only machine use '
+            '`--launcher pytorch` through tools/dist_train.sh (torchrun).')
+    dist.init_process_group(backend='gloo', init_method='env://')
+    return True
+
+
+def adapt_cfg_for_device(cfg) -> None:
+    """Adapt a config in place for distributed runs without CUDA.
+
+    Sets the gloo backend and a DDP wrapper with ``device_ids=None`` (the
+    ``None`` must be explicit: mmengine's default passes the local rank).
+
+    Args:
+        cfg (mmengine.Config): The config to modify.
+    """
+    if torch.cuda.is_available() or cfg.get('launcher', 'none') == 'none':
+        return
+    env_cfg = cfg.setdefault('env_cfg', {})
+    env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    wrapper.setdefault('broadcast_buffers', False)
+    wrapper.setdefault('find_unused_parameters', True)
+    cfg.model_wrapper_cfg = wrapper
+
+
+def apply_stack_fixes() -> None:
+    """Apply every run-time fix of this module that needs no arguments."""
+    register_trusted_checkpoint_loader()
+    # Tests and tools must never reach a model hub.
+    os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')

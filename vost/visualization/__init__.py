@@ -1,0 +1,3 @@
+"""VOST visualization."""
+
+__all__ = []
