@@ -1,0 +1,234 @@
+"""Benchmark the scene graph evaluation CLI on an Action Genome-scale case.
+
+Generates, in a temporary folder, a synthetic test split in the real Action
+Genome annotation format (1,750 videos, about 55,000 kept frames, 1-5
+objects per frame with 1 attention, 1-2 spatial and 1-2 contacting labels,
+about 5 % of the objects below the 16 px SGDet filter) and SGDet-like
+predictions (jittered GT boxes, 20 % wrong labels, false-positive objects up
+to ``--pairs`` person-object pairs per frame, random probabilities boosted
+on the GT predicates, some saturated to exactly 1.0). Then runs
+``tools/analysis_tools/eval_sgg.py ... --task sgdet`` in a subprocess for
+every (scale, pairs) setting and reports its wall time and peak RSS
+(``os.wait4``): all three constraints, all K, both mR definitions, reading
+the pickles included.
+
+Usage::
+
+    python tools/analysis_tools/benchmark_eval.py \\
+        [--scales 0.25 0.5 1] [--pairs 10 20] [--work-dir DIR]
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from vost.datasets.action_genome import (load_action_genome,
+                                         write_annotations)
+from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
+                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
+                                   SPATIAL_PREDICATES)
+
+EVAL_SGG = osp.join(osp.dirname(osp.abspath(__file__)), 'eval_sgg.py')
+WIDTH, HEIGHT = 480, 270
+
+
+def parse_args():
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--videos', type=int, default=1750)
+    parser.add_argument(
+        '--frames-per-video', type=float, default=31.5,
+        help='mean annotated frames per video (AG test: ~31.5)')
+    parser.add_argument(
+        '--scales', type=float, nargs='+', default=[1.0],
+        help='fractions of the video count to time (e.g. 0.25 0.5 1)')
+    parser.add_argument(
+        '--pairs', type=int, nargs='+', default=[10],
+        help='predicted person-object pairs per frame')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--work-dir', help='keep the generated files here (default: a '
+        'temporary folder, removed at the end)')
+    parser.add_argument('--json', help='write the timings to this file')
+    return parser.parse_args()
+
+
+def make_annotations(root: str, num_videos: int, frames_per_video: float,
+                     rng: np.random.Generator) -> int:
+    """Write a synthetic Action Genome test split; return its frame count."""
+    person, objects, keys = {}, {}, []
+    lengths = rng.integers(
+        3, int(2 * frames_per_video) - 2, size=num_videos, endpoint=True)
+    empty_kp = np.zeros((1, 17, 3), np.float32)
+    for v in range(num_videos):
+        vid = f'V{v:05d}.mp4'
+        for t in range(int(lengths[v])):
+            key = f'{vid}/{t + 1:06d}.png'
+            keys.append(key)
+            px, py = rng.uniform(0, 200), rng.uniform(0, 100)
+            person[key] = dict(
+                bbox=np.array([[px, py, px + rng.uniform(60, 250),
+                                py + rng.uniform(80, 160)]], np.float32),
+                bbox_score=np.ones(1, np.float32),
+                bbox_size=(WIDTH, HEIGHT),
+                bbox_mode='xyxy',
+                keypoints=empty_kp,
+                keypoints_logits=np.zeros((1, 17), np.float32))
+            num = int(rng.integers(1, 5, endpoint=True))
+            classes = rng.choice(len(OBJECT_CLASSES) - 2, num, False) + 2
+            objs = []
+            for c in classes:
+                name = OBJECT_CLASSES[c]
+                small = rng.random() < 0.05
+                w = rng.uniform(5, 15) if small else rng.uniform(16, 200)
+                h = rng.uniform(16, 150)
+                box = (float(rng.uniform(0, WIDTH - w)),
+                       float(rng.uniform(0, HEIGHT - h)), float(w), float(h))
+                objs.append(
+                    dict(
+                        bbox=box,
+                        attention_relationship=[
+                            ATTENTION_PREDICATES[rng.integers(3)]
+                        ],
+                        spatial_relationship=[
+                            SPATIAL_PREDICATES[i] for i in rng.choice(
+                                6, rng.integers(1, 2, endpoint=True), False)
+                        ],
+                        contacting_relationship=[
+                            CONTACTING_PREDICATES[i] for i in rng.choice(
+                                17, rng.integers(1, 2, endpoint=True), False)
+                        ],
+                        metadata=dict(
+                            tag=f"{vid}/{name.replace('/', '_')}/{t:06d}",
+                            set='test'),
+                        visible=True,
+                        **{'class': name}))
+            objects[key] = objs
+    write_annotations(root, person, objects, keys)
+    return len(keys)
+
+
+def make_predictions(data_list: list, pairs: int,
+                     rng: np.random.Generator) -> list:
+    """SGDet-like predictions for every GT frame (see module doc)."""
+    frames = [f for video in data_list for f in video['images']]
+    num = len(frames)
+    gt_counts = np.array([len(f['instances']) for f in frames])
+    if gt_counts.max() > pairs + 1:
+        raise ValueError(f'--pairs must be >= {gt_counts.max() - 1}')
+    gt_boxes = np.array(
+        [i['bbox'] for f in frames for i in f['instances']], np.float32)
+    gt_labels = np.array(
+        [i['bbox_label'] for f in frames for i in f['instances']], np.int64)
+    per = pairs + 1  # person + one object per pair
+    boxes = np.empty((num, per, 4), np.float32)
+    xy = rng.uniform(0, [WIDTH - 40, HEIGHT - 40], size=(num, per, 2))
+    boxes[..., :2] = xy
+    boxes[..., 2:] = xy + rng.uniform(16, 120, size=(num, per, 2))
+    labels = rng.integers(2, len(OBJECT_CLASSES), size=(num, per))
+    labels[:, 0] = 1
+    # Jittered GT boxes in the first slots; 20 % wrong object labels.
+    slot = np.concatenate([np.arange(c) for c in gt_counts])
+    row = np.repeat(np.arange(num), gt_counts)
+    size = gt_boxes[:, 2:] - gt_boxes[:, :2]
+    jitter = rng.normal(0, 0.12, size=(len(row), 4)) * np.tile(size, 2)
+    jittered = gt_boxes + jitter.astype(np.float32)
+    jittered[:, 2:] = np.maximum(jittered[:, 2:], jittered[:, :2] + 1)
+    boxes[row, slot] = jittered
+    wrong = (rng.random(len(row)) < 0.2) & (slot > 0)
+    labels[row, slot] = np.where(
+        wrong, rng.integers(2, len(OBJECT_CLASSES), len(row)), gt_labels)
+    scores = rng.uniform(0.3, 1.0, size=(num, per)).astype(np.float32)
+    logits = rng.normal(-2, 3, size=(num, pairs, 26))
+    for f, frame in enumerate(frames):  # boost the GT predicates
+        for rel in frame['relations']:
+            j = rel['object'] - 1
+            logits[f, j, rel['attention']] += 4
+            logits[f, j, 3 + np.asarray(rel['spatial'], int)] += 6
+            logits[f, j, 9 + np.asarray(rel['contacting'], int)] += 6
+    att = np.exp(logits[..., :3])
+    att = (att / att.sum(-1, keepdims=True)).astype(np.float32)
+    sig = (1 / (1 + np.exp(-logits[..., 3:]))).astype(np.float32)
+    pair_inds = np.stack(
+        [np.zeros(pairs, np.int64), np.arange(1, pairs + 1)], 1)
+    return [
+        dict(frame_key=frame['frame_key'], bboxes=boxes[f],
+             labels=labels[f], scores=scores[f], pair_inds=pair_inds,
+             attention_scores=att[f], spatial_scores=sig[f, :, :6],
+             contacting_scores=sig[f, :, 6:]) for f, frame in enumerate(frames)
+    ]
+
+
+def time_cli(root: str, pred_file: str, json_file: str) -> dict:
+    """Run eval_sgg.py in a subprocess; return wall time and peak RSS."""
+    cmd = [sys.executable, EVAL_SGG, root, pred_file, '--task', 'sgdet',
+           '--json', json_file]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+    out = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f'{" ".join(cmd)} failed:\n{out}')
+    with open(json_file) as f:
+        metrics = json.load(f)
+    return dict(wall_s=round(wall, 2), peak_rss_mb=round(
+        usage.ru_maxrss / 1024), metrics=metrics, stdout=out)
+
+
+def main():
+    """Generate the cases, time the CLI and print a summary table."""
+    args = parse_args()
+    work = args.work_dir or tempfile.mkdtemp(prefix='vost_bench_eval_')
+    rows = []
+    try:
+        for scale in sorted(args.scales):
+            rng = np.random.default_rng(args.seed)
+            root = osp.join(work, f'ag_{scale:g}')
+            videos = max(1, round(args.videos * scale))
+            t = time.perf_counter()
+            keys = make_annotations(root, videos, args.frames_per_video, rng)
+            data_list, _ = load_action_genome(root, 'test', 'sgdet')
+            print(f'scale {scale:g}: {videos} videos, {keys} annotated '
+                  f'frames generated in {time.perf_counter() - t:.1f} s')
+            for pairs in args.pairs:
+                preds = make_predictions(data_list, pairs, rng)
+                pred_file = osp.join(work, f'pred_{scale:g}_{pairs}.pkl')
+                with open(pred_file, 'wb') as f:
+                    pickle.dump(preds, f, protocol=pickle.HIGHEST_PROTOCOL)
+                del preds
+                res = time_cli(root, pred_file,
+                               osp.join(work, f'm_{scale:g}_{pairs}.json'))
+                m = res['metrics']
+                rows.append(dict(scale=scale, videos=videos,
+                                 frames=m['num_frames'], pairs=pairs,
+                                 wall_s=res['wall_s'],
+                                 peak_rss_mb=res['peak_rss_mb'],
+                                 with_R20=m['with/R@20'],
+                                 no_R50=m['no/R@50']))
+                print(res['stdout'])
+    finally:
+        if not args.work_dir:
+            import shutil
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"{'videos':>7} {'frames':>7} {'pairs':>5} {'wall s':>7} "
+          f"{'peak MB':>8} {'with R@20':>9} {'no R@50':>8}")
+    for r in rows:
+        print(f"{r['videos']:>7} {r['frames']:>7} {r['pairs']:>5} "
+              f"{r['wall_s']:>7.2f} {r['peak_rss_mb']:>8} "
+              f"{100 * r['with_R20']:>9.2f} {100 * r['no_R50']:>8.2f}")
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,140 @@
+"""Evaluate a prediction file on Action Genome (R@K, mR@K, 3 constraints).
+
+Usage::
+
+    python tools/analysis_tools/eval_sgg.py DATA_ROOT PRED_FILE \\
+        --task {predcls,sgcls,sgdet} [--json OUT]
+
+``PRED_FILE`` is a prediction file (``tools/test.py --out``; format in
+``docs/evaluation.md``). The GT is read with
+``vost.datasets.action_genome.load_action_genome`` and the standard filters.
+Prints a table (percentages) and writes JSON with ``with/R@10`` ...
+``no/R@100``, ``with/mR@10`` ... ``no/mR@100`` (summed mR),
+``.../mR_per_frame@K``, ``num_frames`` and more (fractions in [0, 1]).
+Bad input ends with exit code 1 and a message naming the frame and field.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+
+from vost.datasets.action_genome import (AGAnnotationError,
+                                         format_load_report,
+                                         load_action_genome)
+from vost.evaluation.functional import (CONSTRAINTS, IOU_TYPES,
+                                        PredictionFormatError,
+                                        build_gt_triplets, evaluate_sgg,
+                                        format_sgg_table, load_predictions)
+
+
+def parse_args(argv=None):
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        description='Evaluate scene graph predictions on Action Genome')
+    parser.add_argument('data_root', help='Action Genome root (annotations/)')
+    parser.add_argument('pred_file', help='prediction file (.pkl)')
+    parser.add_argument(
+        '--task', required=True, choices=('predcls', 'sgcls', 'sgdet'))
+    parser.add_argument('--split', default='test', choices=('train', 'test'))
+    parser.add_argument('--json', help='write the metrics to this JSON file')
+    parser.add_argument(
+        '--constraints', nargs='+', default=list(CONSTRAINTS),
+        choices=CONSTRAINTS)
+    parser.add_argument(
+        '--ks', nargs='+', type=int, default=[10, 20, 50, 100])
+    parser.add_argument('--semi-threshold', type=float, default=0.9)
+    parser.add_argument('--top-k-no', type=int, default=100)
+    parser.add_argument('--iou-type', default='legacy', choices=IOU_TYPES)
+    parser.add_argument('--iou-threshold', type=float, default=0.5)
+    parser.add_argument(
+        '--mr-present-only', action='store_true',
+        help='average mR over the predicates present in the GT instead of '
+        'all 26 (the reference counts absent predicates as 0)')
+    parser.add_argument(
+        '--check-frames-exist', action='store_true',
+        help='require the frame images under DATA_ROOT/frames')
+    parser.add_argument(
+        '--min-box-short-edge', type=float, default=16,
+        help='SGCls/SGDet GT drops objects with a smaller box short edge '
+        '(px); a negative value disables the filter')
+    return parser.parse_args(argv)
+
+
+def run(args) -> dict:
+    """Load GT and predictions, evaluate, print and dump the metrics.
+
+    Args:
+        args (argparse.Namespace): Parsed command line.
+
+    Returns:
+        dict: The JSON content (metrics and details).
+    """
+    start = time.perf_counter()
+    min_edge = None if args.min_box_short_edge < 0 else \
+        args.min_box_short_edge
+    data_list, report = load_action_genome(
+        args.data_root, args.split, args.task,
+        min_box_short_edge=min_edge,
+        check_frames_exist=args.check_frames_exist)
+    print(format_load_report(report))
+    gt = build_gt_triplets(data_list)
+    del data_list
+    preds = load_predictions(args.pred_file, check=False)
+    metrics, details = evaluate_sgg(
+        gt, preds,
+        constraints=args.constraints,
+        ks=args.ks,
+        semi_threshold=args.semi_threshold,
+        top_k_no=args.top_k_no,
+        iou_type=args.iou_type,
+        iou_threshold=args.iou_threshold,
+        mr_absent_as_zero=not args.mr_present_only,
+        source=args.pred_file)
+    print(format_sgg_table(
+        metrics, args.constraints, sorted(args.ks),
+        title=f'Action Genome {args.split} {args.task.upper()} '
+        f'(IoU {args.iou_type} >= {args.iou_threshold})'))
+    if metrics['num_frames_without_prediction']:
+        print(f"warning: {metrics['num_frames_without_prediction']} GT "
+              'frame(s) have no prediction; they count as recall 0')
+    if details['absent_predicates']:
+        print('warning: predicates without GT (recall 0 in mR unless '
+              f"--mr-present-only): {details['absent_predicates']}")
+    print(f'evaluated in {time.perf_counter() - start:.1f} s')
+    out = dict(metrics)
+    out.update(
+        task=args.task, split=args.split, iou_type=args.iou_type,
+        semi_threshold=args.semi_threshold, top_k_no=args.top_k_no,
+        absent_predicates=details['absent_predicates'],
+        per_predicate={
+            c: {str(k): v for k, v in d.items()}
+            for c, d in details['per_predicate'].items()
+        },
+        per_predicate_frame={
+            c: {str(k): v for k, v in d.items()}
+            for c, d in details['per_predicate_frame'].items()
+        })
+    if args.json:
+        os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
+        with open(args.json, 'w', encoding='utf-8') as f:
+            json.dump(out, f, indent=1)
+        print(f'metrics written to {args.json}')
+    return out
+
+
+def main(argv=None) -> int:
+    """Command-line entry point; returns the exit code."""
+    args = parse_args(argv)
+    try:
+        run(args)
+    except (PredictionFormatError, AGAnnotationError, FileNotFoundError,
+            ValueError) as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Action Genome scene graph metric: R@K and mR@K under three constraints."""
+from typing import Any, Dict, List, Optional, Sequence
+
+from mmengine.dist import broadcast_object_list, is_main_process
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger, print_log
+
+from vost.registry import METRICS
+from ..functional import (CONSTRAINTS, IOU_TYPES, GTTriplets,
+                          build_gt_triplets, deduplicate_predictions,
+                          evaluate_sgg, format_sgg_table,
+                          sg_sample_to_prediction)
+from .frame_result_gathering import gather_frame_results
+
+__all__ = ['ActionGenomeSGGMetric', 'load_gt_triplets']
+
+
+def load_gt_triplets(data_root: str, split: str, task: str,
+                     **filter_cfg) -> GTTriplets:
+    """GT triplets of the evaluated frames, read from the annotation files.
+
+    Args:
+        data_root (str): Action Genome root.
+        split (str): ``'train'`` or ``'test'``.
+        task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'`` (SGCls/SGDet
+            drop objects whose box short edge is < 16 px).
+        **filter_cfg: Keyword options of
+            :func:`vost.datasets.action_genome.load_action_genome`.
+
+    Returns:
+        GTTriplets: The triplets of every kept frame.
+    """
+    from vost.datasets.action_genome import (format_load_report,
+                                             load_action_genome)
+    data_list, report = load_action_genome(data_root, split, task,
+                                           **filter_cfg)
+    print_log(format_load_report(report), logger='current')
+    return build_gt_triplets(data_list)
+
+
+@METRICS.register_module()
+class ActionGenomeSGGMetric(BaseMetric):
+    """Recall@K and mean recall@K of Action Genome scene graphs.
+
+    The protocol of every Action Genome paper (``docs/evaluation.md``):
+    ``with``, ``semi`` (threshold 0.9) and ``no`` (top 100) constraints,
+    triplets ranked by subject score x object score x predicate score, a
+    hit needs equal classes and predicate and IoU >= 0.5 on both boxes
+    (legacy +1 pixel IoU by default). R@K is the mean over GT frames (a GT
+    frame without prediction counts as 0 and is counted in the log); mR@K
+    sums hits and counts over frames per predicate (``mR``), and the
+    per-frame variant is reported as ``mR_per_frame``.
+
+    The model outputs one ``SGDataSample`` per key frame (``frame_key``
+    metainfo, ``pred_instances`` in original pixels, ``pred_pairs``). In
+    distributed evaluation every rank's results are gathered in full;
+    identical repeats of a frame (sampler padding) are dropped and counted,
+    different predictions for one frame raise.
+
+    Output keys (no prefix): ``with/R@10`` ... ``no/R@100``, ``with/mR@10``
+    ... ``no/mR@100``, ``.../mR_per_frame@K``, ``num_frames``,
+    ``num_frames_without_prediction``, ``num_frames_without_gt_triplets``,
+    ``num_gt_triplets``; recalls are fractions in [0, 1].
+
+    Args:
+        data_root (str): Action Genome root holding ``annotations/``.
+        task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'``.
+        split (str): GT split. Defaults to ``'test'``.
+        filter_cfg (dict, optional): Extra options of
+            :func:`vost.datasets.action_genome.load_action_genome` (use the
+            dataset's). Defaults to None (the standard filters).
+        constraints (Sequence[str]): Defaults to ``('with', 'semi', 'no')``.
+        ks (Sequence[int]): Defaults to (10, 20, 50, 100).
+        semi_threshold (float): Defaults to 0.9.
+        top_k_no (int): Defaults to 100.
+        iou_type (str): ``'legacy'`` (default) or ``'continuous'``.
+        iou_threshold (float): Defaults to 0.5.
+        mr_absent_as_zero (bool): mR over all 26 predicates (absent ones
+            count 0, the reference) or only those in the GT. Defaults to
+            True.
+        collect_device (str): Kept for mmengine compatibility; results are
+            gathered with ``all_gather_object``. Defaults to ``'cpu'``.
+        prefix (str, optional): Metric name prefix. Defaults to None.
+    """
+    default_prefix: Optional[str] = None
+
+    def __init__(self,
+                 data_root: str,
+                 task: str,
+                 split: str = 'test',
+                 filter_cfg: Optional[dict] = None,
+                 constraints: Sequence[str] = CONSTRAINTS,
+                 ks: Sequence[int] = (10, 20, 50, 100),
+                 semi_threshold: float = 0.9,
+                 top_k_no: int = 100,
+                 iou_type: str = 'legacy',
+                 iou_threshold: float = 0.5,
+                 mr_absent_as_zero: bool = True,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None,
+                 **kwargs) -> None:
+        super().__init__(
+            collect_device=collect_device, prefix=prefix, **kwargs)
+        if task not in ('predcls', 'sgcls', 'sgdet'):
+            raise ValueError("task must be 'predcls', 'sgcls' or 'sgdet', "
+                             f'got {task!r}')
+        if iou_type not in IOU_TYPES:
+            raise ValueError(f'iou_type must be one of {IOU_TYPES}, got '
+                             f'{iou_type!r}')
+        bad = [c for c in constraints if c not in CONSTRAINTS]
+        if bad or not constraints:
+            raise ValueError(f'constraints must be a non-empty subset of '
+                             f'{CONSTRAINTS}, got {constraints!r}')
+        self.data_root = data_root
+        self.task = task
+        self.split = split
+        self.filter_cfg = dict(filter_cfg or {})
+        self.constraints = tuple(constraints)
+        self.ks = tuple(sorted(int(k) for k in ks))
+        self.semi_threshold = semi_threshold
+        self.top_k_no = top_k_no
+        self.iou_type = iou_type
+        self.iou_threshold = iou_threshold
+        self.mr_absent_as_zero = mr_absent_as_zero
+        self._gt: Optional[GTTriplets] = None
+
+    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+        """Convert each key frame's output to a prediction-file dict.
+
+        Args:
+            data_batch: Unused.
+            data_samples (Sequence[SGDataSample | dict]): Model outputs, one
+                per key frame.
+        """
+        for sample in data_samples:
+            self.results.append(sg_sample_to_prediction(sample))
+
+    def load_gt(self) -> GTTriplets:
+        """GT triplets, loaded once (main process) and cached."""
+        if self._gt is None:
+            self._gt = load_gt_triplets(self.data_root, self.split,
+                                        self.task, **self.filter_cfg)
+        return self._gt
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Evaluate gathered prediction dicts and log the table.
+
+        Args:
+            results (list[dict]): Prediction dicts of all ranks.
+
+        Returns:
+            dict[str, float]: The metrics (see the class docstring).
+        """
+        logger = MMLogger.get_current_instance()
+        preds, dropped = deduplicate_predictions(results, 'metric results')
+        if dropped:
+            logger.info(f'{dropped} repeated prediction(s) of the same key '
+                        'frame (distributed sampler padding) were dropped')
+        metrics, details = evaluate_sgg(
+            self.load_gt(), preds,
+            constraints=self.constraints,
+            ks=self.ks,
+            semi_threshold=self.semi_threshold,
+            top_k_no=self.top_k_no,
+            iou_type=self.iou_type,
+            iou_threshold=self.iou_threshold,
+            mr_absent_as_zero=self.mr_absent_as_zero,
+            source='metric results')
+        logger.info('\n' + format_sgg_table(
+            metrics, self.constraints, self.ks,
+            title=f'Action Genome {self.split} {self.task.upper()}'))
+        if metrics['num_frames_without_prediction']:
+            logger.warning(
+                f"{metrics['num_frames_without_prediction']} of "
+                f"{metrics['num_frames']} GT frames have no prediction; "
+                'they count as recall 0')
+        if details['absent_predicates']:
+            logger.warning('predicates without GT triplets (recall 0 in mR'
+                           f"): {details['absent_predicates']}")
+        return dict(metrics)
+
+    def evaluate(self, size: int) -> dict:
+        """Gather all ranks' results in full and compute the metrics.
+
+        Args:
+            size (int): Dataset length; unused (results are keyed by frame,
+                see :func:`gather_frame_results`).
+
+        Returns:
+            dict: The metrics, on every rank.
+        """
+        results = gather_frame_results(self.results)
+        if is_main_process():
+            metrics = [self.compute_metrics(results)]
+            if self.prefix:
+                metrics = [{
+                    f'{self.prefix}/{k}': v
+                    for k, v in metrics[0].items()
+                }]
+        else:
+            metrics = [None]
+        broadcast_object_list(metrics)
+        self.results.clear()
+        return metrics[0]
