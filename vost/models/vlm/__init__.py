@@ -1,3 +1,20 @@
-"""VOST vlm."""
+"""VOST vlm: the frozen VLM encoder, its prompts, feature cache and pooling."""
+from .box_pooling import pool_boxes, union_boxes
+from .feature_cache import (CACHE_FORMAT_VERSION, VLMFeatureCache,
+                            VLMFeatureCacheWriter)
+from .hf_loading import load_image_stats, load_vlm, vlm_family
+from .prompts import (DEFAULT_OBJECT_TEMPLATES, DEFAULT_PREDICATE_PHRASES,
+                      DEFAULT_PREDICATE_TEMPLATES, build_object_prompts,
+                      build_predicate_prompts, object_phrase,
+                      predicate_phrase)
+from .tiny_vlm import make_tiny_vlm
+from .vlm_encoder import VLMEncoder
 
-__all__ = []
+__all__ = [
+    'VLMEncoder', 'VLMFeatureCache', 'VLMFeatureCacheWriter',
+    'CACHE_FORMAT_VERSION', 'pool_boxes', 'union_boxes', 'load_vlm',
+    'load_image_stats', 'vlm_family', 'make_tiny_vlm',
+    'DEFAULT_OBJECT_TEMPLATES', 'DEFAULT_PREDICATE_TEMPLATES',
+    'DEFAULT_PREDICATE_PHRASES', 'build_object_prompts',
+    'build_predicate_prompts', 'object_phrase', 'predicate_phrase'
+]

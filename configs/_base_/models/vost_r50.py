@@ -1,0 +1,130 @@
+# VOST spatial model (no VLM, no temporal stage), ResNet-50, d=256.
+# Depths (inferred, DESIGN.md section 4, as in OED): 6-layer encoder,
+# 6-layer pair-wise instance decoder, 6-layer cascaded relation decoder.
+embed_dims = 256
+num_queries = 100
+num_instance_layers = 6
+num_relation_layers = 6
+# Pretrained backbone: 'torchvision://resnet50' needs torchvision (GPU
+# machines); elsewhere point it to a local file, e.g.
+# --cfg-options model.backbone.init_cfg.checkpoint=checkpoints/r50.pth
+pretrained_backbone = 'torchvision://resnet50'
+
+_attn = dict(embed_dims=embed_dims, num_heads=8, dropout=0.1, batch_first=True)
+_ffn = dict(
+    embed_dims=embed_dims,
+    feedforward_channels=2048,
+    num_fcs=2,
+    ffn_drop=0.1,
+    act_cfg=dict(type='ReLU', inplace=True))
+_decoder_layer = dict(  # DetrTransformerDecoderLayer
+    self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)
+
+model = dict(
+    type='VOST',
+    task='sgdet',
+    data_preprocessor=dict(
+        type='mmdet.TrackDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_size_divisor=32),
+    backbone=dict(
+        type='mmdet.ResNet',
+        depth=50,
+        num_stages=4,
+        out_indices=(3, ),
+        frozen_stages=1,
+        norm_cfg=dict(type='BN', requires_grad=False),
+        norm_eval=True,
+        style='pytorch',
+        init_cfg=dict(type='Pretrained', checkpoint=pretrained_backbone)),
+    neck=dict(
+        type='mmdet.ChannelMapper',
+        in_channels=[2048],
+        kernel_size=1,
+        out_channels=embed_dims,
+        act_cfg=None,
+        norm_cfg=None,
+        num_outs=1),
+    num_feature_levels=1,
+    positional_encoding=dict(  # SinePositionalEncoding
+        num_feats=embed_dims // 2, normalize=True),
+    encoder=dict(  # DetrTransformerEncoder
+        num_layers=6,
+        layer_cfg=dict(self_attn_cfg=_attn, ffn_cfg=_ffn)),
+    query_generator=dict(
+        type='LearnablePairQueryGenerator',
+        num_queries=num_queries,
+        embed_dims=embed_dims),
+    instance_decoder=dict(  # PairInstanceDecoder
+        num_layers=num_instance_layers,
+        layer_cfg=_decoder_layer),
+    relation_decoder=dict(  # PairRelationDecoder
+        num_layers=num_relation_layers,
+        layer_cfg=_decoder_layer),
+    bbox_head=dict(
+        type='VOSTHead',
+        embed_dims=embed_dims,
+        num_instance_layers=num_instance_layers,
+        num_relation_layers=num_relation_layers,
+        bg_cls_weight=0.1,
+        loss_cls=dict(
+            type='mmdet.CrossEntropyLoss', use_sigmoid=False,
+            loss_weight=1.0),
+        loss_bbox=dict(type='mmdet.L1Loss', loss_weight=5.0),
+        loss_iou=dict(type='mmdet.GIoULoss', loss_weight=2.0),
+        loss_attention=dict(
+            type='mmdet.CrossEntropyLoss', use_sigmoid=False,
+            loss_weight=1.0),
+        loss_spatial=dict(
+            type='mmdet.FocalLoss',
+            use_sigmoid=True,
+            gamma=2.0,
+            alpha=0.5,
+            loss_weight=2.0),
+        loss_contacting=dict(
+            type='mmdet.FocalLoss',
+            use_sigmoid=True,
+            gamma=2.0,
+            alpha=0.5,
+            loss_weight=2.0),
+        feature_bank=None),
+    train_cfg=dict(
+        assigner=dict(
+            type='PairHungarianAssigner',
+            match_costs=[
+                dict(type='mmdet.ClassificationCost', weight=1.0),
+                dict(
+                    type='PairBoxCost',
+                    box='subject',
+                    box_cost=dict(
+                        type='mmdet.BBoxL1Cost', weight=5.0,
+                        box_format='xywh')),
+                dict(
+                    type='PairBoxCost',
+                    box='object',
+                    box_cost=dict(
+                        type='mmdet.BBoxL1Cost', weight=5.0,
+                        box_format='xywh')),
+                dict(
+                    type='PairBoxCost',
+                    box='subject',
+                    box_cost=dict(
+                        type='mmdet.IoUCost', iou_mode='giou', weight=2.0)),
+                dict(
+                    type='PairBoxCost',
+                    box='object',
+                    box_cost=dict(
+                        type='mmdet.IoUCost', iou_mode='giou', weight=2.0)),
+                dict(type='PredicateCost', group='attention', weight=1.0),
+                dict(type='PredicateCost', group='spatial', weight=1.0),
+                dict(type='PredicateCost', group='contacting', weight=1.0),
+            ])),
+    # Pair ranking and filtering: vost/models/heads/pair_post_processing.py
+    test_cfg=dict(
+        max_per_img=100,
+        score_thr=0.0,
+        pair_score='object_x_predicate',
+        pair_nms=None,
+        person_box='weighted'))

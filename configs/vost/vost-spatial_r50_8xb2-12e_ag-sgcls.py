@@ -1,0 +1,19 @@
+# VOST spatial model, SGCls on Action Genome: GT boxes given; one query per
+# GT pair whose content is RoI-pooled from the encoder memory (labels
+# unknown). Same backbone, depths and schedule as the SGDet config.
+_base_ = [
+    '../_base_/datasets/action_genome_sgcls.py',
+    '../_base_/models/vost_r50.py',
+    '../_base_/schedules/vost_adamw_12e.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    task='sgcls',
+    query_generator=dict(
+        _delete_=True,
+        type='GTPairQueryGenerator',
+        mode='sgcls',
+        embed_dims={{_base_.embed_dims}}))
+
+train_dataloader = dict(batch_size=2)

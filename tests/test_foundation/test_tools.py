@@ -1,0 +1,96 @@
+"""The training/testing tools: help, single-process and 2-process runs."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOY_CFG = osp.join(REPO, 'tests', 'data', 'configs', 'toy_runtime.py')
+
+
+def _env():
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    env['OMP_NUM_THREADS'] = '1'
+    env['HF_HUB_OFFLINE'] = '1'
+    return env
+
+
+def _run(cmd, timeout=240):
+    proc = subprocess.run(
+        cmd, cwd=REPO, env=_env(), capture_output=True, text=True,
+        timeout=timeout)
+    assert proc.returncode == 0, (
+        f'{" ".join(cmd)} failed ({proc.returncode}):\n'
+        f'{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
+    return proc
+
+
+@pytest.mark.parametrize('tool', ['train.py', 'test.py'])
+def test_tool_help(tool):
+    proc = _run([sys.executable, osp.join('tools', tool), '--help'])
+    assert '--cfg-options' in proc.stdout
+    assert '--launcher' in proc.stdout
+
+
+def _last_ckpt(work_dir):
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def test_train_then_resume_single_process(tmp_path):
+    work_dir = str(tmp_path / 'work')
+    _run([sys.executable, 'tools/train.py', TOY_CFG, '--work-dir', work_dir])
+    ckpt = osp.join(work_dir, 'iter_2.pth')
+    assert osp.isfile(ckpt)
+    assert _last_ckpt(work_dir) == ckpt
+    with open(osp.join(work_dir, 'rank0_of1.json')) as f:
+        assert json.load(f) == [0, 1]
+
+    # Resume: continues at iteration 2, loads the optimizer state too.
+    _run([
+        sys.executable, 'tools/train.py', TOY_CFG, '--work-dir', work_dir,
+        '--resume', '--cfg-options', 'train_cfg.max_iters=4'
+    ])
+    assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
+    with open(osp.join(work_dir, 'rank0_of1.json')) as f:
+        assert json.load(f) == [2, 3]
+    state = torch.load(
+        osp.join(work_dir, 'iter_4.pth'), map_location='cpu',
+        weights_only=False)
+    assert state['meta']['iter'] == 4
+    assert 'state' in state['optimizer']
+
+
+def test_dist_train_two_cpu_processes_and_resume(tmp_path):
+    work_dir = str(tmp_path / 'dist')
+    port = str(29500 + os.getpid() % 1000)
+    env_port = dict(PORT=port)
+    os.environ.update(env_port)
+    try:
+        _run(['bash', 'tools/dist_train.sh', TOY_CFG, '2', '--work-dir',
+              work_dir])
+        for rank in (0, 1):
+            with open(osp.join(work_dir, f'rank{rank}_of2.json')) as f:
+                assert json.load(f) == [0, 1]
+        assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+
+        _run([
+            'bash', 'tools/dist_train.sh', TOY_CFG, '2', '--work-dir',
+            work_dir, '--resume', '--cfg-options', 'train_cfg.max_iters=3'
+        ])
+        for rank in (0, 1):
+            with open(osp.join(work_dir, f'rank{rank}_of2.json')) as f:
+                assert json.load(f) == [2]
+        assert osp.isfile(osp.join(work_dir, 'iter_3.pth'))
+    finally:
+        os.environ.pop('PORT', None)
+    logs = glob.glob(osp.join(work_dir, '*', '*.log'))
+    assert logs, 'the runner wrote no log'
+    assert any('gloo' in open(p).read() or 'Distributed launcher' in
+               open(p).read() for p in logs)

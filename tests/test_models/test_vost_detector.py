@@ -1,0 +1,159 @@
+"""VOST detector: shipped configs build; loss / predict / tensor modes."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from vost.registry import MODELS
+from vost.testing import demo_sg_track_inputs
+from vost.utils import register_all_modules
+from ._helpers import CONFIG_ROOT, build_tiny_model
+
+register_all_modules()
+
+SHIPPED = sorted(glob.glob(osp.join(CONFIG_ROOT, 'vost', '*.py')))
+
+
+def _null_init(cfg):
+    cfg.model.backbone.init_cfg = None
+    return cfg
+
+
+@pytest.mark.parametrize('path', SHIPPED, ids=osp.basename)
+def test_shipped_config_builds_and_runs(path):
+    """Every shipped config builds; one loss and one predict pass on a
+    small clip (frames 64 x 64, 2 objects)."""
+    cfg = _null_init(Config.fromfile(path))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    task = cfg.model.task
+    assert task in osp.basename(path)
+    data = demo_sg_track_inputs(batch_size=1, image_shapes=(3, 64, 64),
+                                num_objects=2)
+    data = model.data_preprocessor(data, True)
+    model.train()
+    losses = model(**data, mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())
+    model.eval()
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+    assert len(results) == 1 and 'pred_pairs' in results[0]
+
+
+def test_shipped_configs_exist():
+    names = [osp.basename(p) for p in SHIPPED]
+    for task in ('sgdet', 'sgcls', 'predcls'):
+        assert any('r50_8xb' in n and n.endswith(f'ag-{task}.py')
+                   for n in names), task
+    assert any('synthetic-ag-sgdet' in n for n in names)
+    assert any('synthetic-ag-predcls' in n for n in names)
+
+
+def test_tensor_mode_shapes():
+    torch.manual_seed(0)
+    model = build_tiny_model('sgdet', num_queries=5)
+    data = demo_sg_track_inputs(batch_size=2, image_shapes=(3, 64, 96))
+    data = model.data_preprocessor(data, False)
+    cls, sub, obj, att, spa, con = model(**data, mode='tensor')
+    assert cls.shape == (2, 2, 5, 37)
+    assert sub.shape == obj.shape == (2, 2, 5, 4)
+    assert att.shape == (2, 2, 5, 3)
+    assert spa.shape == (2, 2, 5, 6)
+    assert con.shape == (2, 2, 5, 17)
+    assert ((sub >= 0) & (sub <= 1)).all()
+
+
+def _check_prediction(sample, ori_shape, max_pairs):
+    inst, pairs = sample.pred_instances, sample.pred_pairs
+    num_inst, num_pairs = len(inst), len(pairs)
+    assert num_inst == num_pairs + 1 and num_pairs <= max_pairs
+    assert inst.labels[0].item() == 1
+    assert ((inst.labels >= 1) & (inst.labels <= 36)).all()
+    assert ((inst.scores >= 0) & (inst.scores <= 1)).all()
+    boxes = inst.bboxes
+    assert boxes.shape == (num_inst, 4)
+    assert (boxes[:, 0] <= boxes[:, 2]).all()
+    assert (boxes[:, 1] <= boxes[:, 3]).all()
+    assert boxes[:, 0::2].max() <= ori_shape[1]
+    assert boxes[:, 1::2].max() <= ori_shape[0]
+    assert pairs.pair_inds.shape == (num_pairs, 2)
+    assert (pairs.pair_inds[:, 0] == 0).all()
+    assert pairs.pair_inds[:, 1].tolist() == list(range(1, num_pairs + 1))
+    assert torch.allclose(pairs.attention_scores.sum(-1),
+                          torch.ones(num_pairs))
+    for key, width in (('spatial_scores', 6), ('contacting_scores', 17)):
+        value = pairs.get(key)
+        assert value.shape == (num_pairs, width)
+        assert ((value >= 0) & (value <= 1)).all()
+
+
+def test_sgdet_predict_follows_contract_and_rescales():
+    """Inputs are 2x the original frames: boxes must come back halved."""
+    torch.manual_seed(0)
+    model = build_tiny_model('sgdet', num_queries=7)
+    model.bbox_head.test_cfg['max_per_img'] = 5
+    data = demo_sg_track_inputs(
+        batch_size=2, image_shapes=(3, 64, 96), scale_factor=(2., 2.))
+    data = model.data_preprocessor(data, False)
+    model.eval()
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+        rescaled = model.predict(**data, rescale=False)
+    assert len(results) == 2
+    for sample in results:
+        assert sample.metainfo['ori_shape'] == (32, 48)
+        assert sample.frame_key.endswith('000001.png')
+        _check_prediction(sample, (32, 48), 5)
+    for a, b in zip(results, rescaled):
+        torch.testing.assert_close(a.pred_instances.bboxes * 2,
+                                   b.pred_instances.bboxes)
+
+
+def test_key_frame_of_multi_frame_clips_is_predicted():
+    torch.manual_seed(0)
+    model = build_tiny_model('sgdet')
+    data = demo_sg_track_inputs(batch_size=2, num_frames=3, key_frame_ind=1,
+                                image_shapes=(3, 64, 64))
+    data = model.data_preprocessor(data, False)
+    assert data['inputs'].shape == (2, 3, 3, 64, 64)
+    model.eval()
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+    assert [r.frame_key for r in results] == [
+        'demo0.mp4/000002.png', 'demo1.mp4/000002.png']
+    losses = model(**data, mode='loss')
+    assert torch.isfinite(sum(losses.values()))
+
+
+@pytest.mark.parametrize('task', ['predcls', 'sgcls'])
+def test_gt_pair_tasks_predict_gt_pairs(task):
+    torch.manual_seed(0)
+    model = build_tiny_model(task)
+    data = demo_sg_track_inputs(batch_size=2, image_shapes=(3, 64, 96),
+                                num_objects=[3, 1], scale_factor=(2., 2.))
+    gt = [t.video_data_samples[0] for t in data['data_samples']]
+    gt_boxes = [s.gt_instances.bboxes.clone() for s in gt]
+    gt_labels = [s.gt_instances.labels.clone() for s in gt]
+    data = model.data_preprocessor(data, False)
+    model.eval()
+    with torch.no_grad():
+        results = model(**data, mode='predict')
+    for sample, boxes, labels in zip(results, gt_boxes, gt_labels):
+        _check_prediction(sample, (32, 48), 100)
+        inst = sample.pred_instances
+        assert len(inst) == len(labels)
+        torch.testing.assert_close(inst.bboxes, boxes / 2, atol=0.05,
+                                   rtol=0)
+        if task == 'predcls':
+            assert torch.equal(inst.labels, labels)
+            assert (inst.scores == 1).all()
+
+
+def test_task_and_generator_must_agree():
+    from ._helpers import tiny_model_cfg
+    cfg = tiny_model_cfg('sgdet')
+    cfg.task = 'predcls'
+    with pytest.raises(ValueError, match='GTPairQueryGenerator'):
+        MODELS.build(cfg)

@@ -1,0 +1,123 @@
+"""VOSTHead: loss invariants, targets, batching and gradients."""
+import pytest
+import torch
+
+from vost.testing import demo_sg_track_inputs
+from vost.utils import register_all_modules
+from ._helpers import build_tiny_model
+
+register_all_modules()
+
+
+def _batch(model, num_objects, seed=0, batch_size=2):
+    data = demo_sg_track_inputs(
+        batch_size=batch_size, image_shapes=(3, 64, 96),
+        num_objects=num_objects, seed=seed)
+    return model.data_preprocessor(data, True)
+
+
+def _instance_box_keys(losses):
+    return [k for k in losses if 'bbox' in k or 'iou' in k]
+
+
+def test_empty_gt_loss_invariants():
+    torch.manual_seed(0)
+    model = build_tiny_model('sgdet')
+    data = _batch(model, num_objects=0)
+    losses = model(**data, mode='loss')
+    assert losses['loss_cls'].item() > 0
+    assert losses['d0.loss_cls'].item() > 0
+    zero_keys = _instance_box_keys(losses) + [
+        k for k in losses
+        if any(g in k for g in ('attention', 'spatial', 'contacting'))
+    ]
+    assert len(zero_keys) == 2 * 4 + 2 * 3  # 2 inst layers, 2 rel layers
+    for key in zero_keys:
+        assert losses[key].item() == 0, key
+
+
+def test_nonempty_gt_losses_positive_and_named():
+    torch.manual_seed(0)
+    model = build_tiny_model('sgdet')
+    losses = model(**_batch(model, num_objects=3), mode='loss')
+    expected = {
+        'loss_cls', 'loss_sub_bbox', 'loss_sub_iou', 'loss_obj_bbox',
+        'loss_obj_iou', 'd0.loss_cls', 'd0.loss_sub_bbox', 'd0.loss_sub_iou',
+        'd0.loss_obj_bbox', 'd0.loss_obj_iou', 'loss_attention',
+        'loss_spatial', 'loss_contacting', 'r0.loss_attention',
+        'r0.loss_spatial', 'r0.loss_contacting'
+    }
+    assert set(losses) == expected
+    for key, value in losses.items():
+        assert torch.isfinite(value) and value.item() > 0, key
+
+
+def test_gradients_reach_every_trainable_parameter():
+    torch.manual_seed(0)
+    model = build_tiny_model('sgdet')
+    model.train()
+    losses = model(**_batch(model, num_objects=2), mode='loss')
+    sum(losses.values()).backward()
+    missing = [
+        n for n, p in model.named_parameters()
+        if p.requires_grad and (p.grad is None or not p.grad.abs().sum() > 0)
+    ]
+    assert missing == []
+
+
+def test_targets_batched_equal_per_frame():
+    """get_targets on a batch equals get_targets frame by frame."""
+    torch.manual_seed(0)
+    model = build_tiny_model('sgdet', num_queries=8)
+    head = model.bbox_head
+    gen = torch.Generator().manual_seed(0)
+    num_frames, num_queries = 3, 8
+    cls = torch.randn(num_frames, num_queries, 37, generator=gen)
+    sub = torch.rand(num_frames, num_queries, 4, generator=gen) * 0.5 + 0.2
+    obj = torch.rand(num_frames, num_queries, 4, generator=gen) * 0.5 + 0.2
+    att = torch.randn(num_frames, num_queries, 3, generator=gen)
+    spa = torch.randn(num_frames, num_queries, 6, generator=gen)
+    con = torch.randn(num_frames, num_queries, 17, generator=gen)
+    data = demo_sg_track_inputs(batch_size=3, num_objects=[2, 0, 4], seed=3)
+    from vost.models.heads import frame_gt_pairs
+    samples = [t.video_data_samples[0] for t in data['data_samples']]
+    gts = [frame_gt_pairs(s) for s in samples]
+    metas = [s.metainfo for s in samples]
+    batched = head.get_targets(cls, sub, obj, att, spa, con, gts, metas)
+    assert batched['pos_mask'].sum(1).tolist() == [2, 0, 4]
+    for i in range(num_frames):
+        single = head.get_targets(cls[i:i + 1], sub[i:i + 1], obj[i:i + 1],
+                                  att[i:i + 1], spa[i:i + 1], con[i:i + 1],
+                                  gts[i:i + 1], metas[i:i + 1])
+        for key, value in single.items():
+            assert torch.equal(value[0], batched[key][i]), key
+
+
+def test_predcls_and_sgcls_losses():
+    torch.manual_seed(0)
+    predcls = build_tiny_model('predcls')
+    losses = predcls(**_batch(predcls, num_objects=[3, 1]), mode='loss')
+    assert set(losses) == {
+        'loss_attention', 'loss_spatial', 'loss_contacting',
+        'r0.loss_attention', 'r0.loss_spatial', 'r0.loss_contacting'
+    }
+    sgcls = build_tiny_model('sgcls')
+    losses = sgcls(**_batch(sgcls, num_objects=[3, 1]), mode='loss')
+    assert 'loss_cls' in losses and 'd0.loss_cls' in losses
+    assert not _instance_box_keys(losses)
+    for value in losses.values():
+        assert torch.isfinite(value) and value.item() > 0
+
+
+def test_predcls_empty_gt_is_finite_and_zero():
+    model = build_tiny_model('predcls')
+    losses = model(**_batch(model, num_objects=0), mode='loss')
+    for key, value in losses.items():
+        assert value.item() == 0, key
+
+
+def test_layer_count_mismatch_is_explained():
+    model = build_tiny_model('sgdet')
+    hidden = torch.zeros(3, 1, 6, 32)
+    with pytest.raises(ValueError, match='num_\\*_layers'):
+        model.bbox_head(hidden, torch.rand(4, 1, 6, 8), hidden[:2])

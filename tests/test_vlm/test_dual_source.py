@@ -1,0 +1,155 @@
+"""DualSourcePairQueryGenerator: shapes, pairing, sources, losses, errors."""
+import pytest
+import torch
+from mmengine.structures import InstanceData
+
+from vost.registry import MODELS
+from vost.structures.sg_data_sample import SGDataSample
+
+B, C, CV, Q = 2, 16, 32, 6
+H, W = 4, 6  # one feature level
+
+
+def build(**kwargs):
+    cfg = dict(type='DualSourcePairQueryGenerator', num_queries=Q,
+               embed_dims=C, vlm_channels=CV)
+    cfg.update(kwargs)
+    gen = MODELS.build(cfg)
+    gen.init_weights()
+    return gen
+
+
+def inputs(valid_w=(W, 4), requires_grad=False):
+    torch.manual_seed(0)
+    memory = torch.randn(B, H * W, C, requires_grad=requires_grad)
+    mask = torch.zeros(B, H, W, dtype=torch.bool)
+    for i, vw in enumerate(valid_w):
+        mask[i, :, vw:] = True
+    samples = []
+    for i in range(B):
+        s = SGDataSample()
+        s.set_metainfo(dict(img_shape=(H * 16, valid_w[i] * 16),
+                            batch_input_shape=(H * 16, W * 16)))
+        s.gt_instances = InstanceData(
+            bboxes=torch.tensor([[2., 4., 30., 60.], [20., 10., 40., 30.]]),
+            labels=torch.tensor([1, 8]))
+        samples.append(s)
+    return (memory, mask.flatten(1), torch.zeros(B, H * W, C),
+            torch.tensor([[H, W]]), samples)
+
+
+def vlm_feats(prior_seed=0):
+    gen = torch.Generator().manual_seed(prior_seed)
+    prior = torch.rand(B, 36, generator=gen).softmax(-1)
+    torch.manual_seed(1)
+    return dict(
+        text_obj=torch.cat([torch.zeros(1, CV), torch.randn(36, CV)]),
+        class_prior=torch.cat([torch.zeros(B, 1), prior], 1))
+
+
+def test_shapes_and_initial_anchors_are_grid_proposals():
+    gen = build()
+    out = gen(*inputs(), vlm_feats=vlm_feats())
+    assert out['query'].shape == (B, Q, C)
+    assert out['anchors'].shape == (B, Q, 8)
+    assert out['enc_outputs']['cls_scores'].shape == (B, 1 + Q, 36)
+    assert out['enc_outputs']['boxes'].shape == (B, 1 + Q, 4)
+    # zero deltas at init: anchors are cell centres normalised by the
+    # unpadded width (4 valid columns in frame 1), size base_scale.
+    anchors = out['anchors']
+    cols = anchors[..., [0, 4]] * torch.tensor([W, 4.]).view(B, 1, 1) - 0.5
+    torch.testing.assert_close(cols, cols.round(), atol=1e-4, rtol=0)
+    assert (anchors[1, :, [0, 4]] < 1).all()  # never a padded column
+    torch.testing.assert_close(anchors[..., [2, 3, 6, 7]],
+                               torch.full((B, Q, 4), 0.05))
+    # one person anchor per frame: the subject box is shared.
+    assert (anchors[:, :, :4] == anchors[:, :1, :4]).all()
+    assert not anchors.requires_grad
+
+
+def test_two_person_anchors_split_the_queries():
+    gen = build(num_person_anchors=2)
+    anchors = gen(*inputs(), vlm_feats=vlm_feats())['anchors']
+    half = Q // 2
+    assert (anchors[:, :half, :4] == anchors[:, :1, :4]).all()
+    assert (anchors[:, half:, :4] == anchors[:, half:half + 1, :4]).all()
+    # the same objects are paired with each person
+    assert torch.equal(anchors[:, :half, 4:], anchors[:, half:, 4:])
+
+
+def test_content_follows_the_vlm_prior():
+    gen = build()
+    args = inputs()
+    a = gen(*args, vlm_feats=vlm_feats(0))['query']
+    b = gen(*args, vlm_feats=vlm_feats(1))['query']
+    assert not torch.allclose(a, b)
+    gen = build(prior_power=0.0)
+    a = gen(*args, vlm_feats=vlm_feats(0))['query']
+    b = gen(*args, vlm_feats=vlm_feats(1))['query']
+    torch.testing.assert_close(a, b)
+
+
+def test_prior_mode_gives_one_content_per_frame():
+    gen = build(content_mode='prior')
+    out = gen(*inputs(), vlm_feats=vlm_feats())
+    content = out['query'] - gen.query_embed.weight[None]
+    torch.testing.assert_close(content, content[:, :1].expand_as(content))
+    # the content is the projection of [person text, prior @ text_obj]
+    feats = vlm_feats()
+    obj = feats['class_prior'] @ feats['text_obj']
+    sub = feats['text_obj'][1].expand_as(obj)
+    torch.testing.assert_close(
+        content[:, 0], gen.content_proj(torch.cat([sub, obj], -1)))
+
+
+def test_gradients_reach_every_part():
+    gen = build()
+    args = inputs(requires_grad=True)
+    out = gen(*args, vlm_feats=vlm_feats())
+    losses = gen.loss(out['enc_outputs'])
+    assert set(losses) == {'enc_loss_cls', 'enc_loss_bbox', 'enc_loss_iou'}
+    total = out['query'].sum() + sum(losses.values())
+    total.backward()
+    assert args[0].grad.abs().sum() > 0
+    for name, p in gen.named_parameters():
+        assert p.grad is not None, name
+        # the box MLP's last layer starts at zero (zero deltas), so its
+        # hidden layers get no gradient at the first step
+        if not name.startswith(('proposal_reg.layers.0',
+                                'proposal_reg.layers.1')):
+            assert p.grad.abs().sum() > 0, name
+
+
+def test_loss_without_gt_is_background_only():
+    gen = build()
+    args = inputs()
+    for s in args[4]:
+        s.gt_instances = InstanceData(bboxes=torch.zeros(0, 4),
+                                      labels=torch.zeros(0).long())
+    losses = gen.loss(gen(*args, vlm_feats=vlm_feats())['enc_outputs'])
+    assert losses['enc_loss_bbox'] == 0 and losses['enc_loss_iou'] == 0
+    assert losses['enc_loss_cls'] > 0
+
+
+def test_single_source_variants():
+    out = build(use_what=False)(*inputs(), vlm_feats=None)
+    assert out['query'].shape == (B, Q, C)
+    gen = build(use_where=False, content_mode='prior')
+    out = gen(*inputs(), vlm_feats=vlm_feats())
+    assert 'enc_outputs' not in out
+    torch.testing.assert_close(out['anchors'][0], out['anchors'][1])
+
+
+def test_errors():
+    with pytest.raises(ValueError, match='needs VLM features'):
+        build()(*inputs(), vlm_feats=None)
+    with pytest.raises(ValueError, match='gt_pairs_mode'):
+        build()(*inputs(), vlm_feats=vlm_feats(), gt_pairs_mode='predcls')
+    with pytest.raises(ValueError, match='needs 31 proposals'):
+        build(num_queries=30)(*inputs(), vlm_feats=vlm_feats())
+    with pytest.raises(ValueError, match='LearnablePairQueryGenerator'):
+        build(use_what=False, use_where=False)
+    with pytest.raises(ValueError, match="content_mode='prior'"):
+        build(use_where=False)
+    with pytest.raises(ValueError, match='vlm_channels=64'):
+        build(vlm_channels=64)(*inputs(), vlm_feats=vlm_feats())

@@ -1,0 +1,142 @@
+"""Run a config's frozen VLM over its datasets' frames once and cache them.
+
+Usage::
+
+    python tools/extract_vlm_features.py CONFIG [--splits train test]
+        [--cache-dir DIR] [--batch-size 32] [--device cuda]
+
+The VLM settings come from ``model.vlm_encoder`` of CONFIG and the output
+directory from its ``cache_dir`` (or ``--cache-dir``). Frames are those of
+the datasets of ``train_dataloader``, ``val_dataloader`` and
+``test_dataloader`` (after the dataset's own filtering), each frame once.
+The layout is documented in ``vost/models/vlm/feature_cache.py`` and
+docs/vlm.md.
+"""
+import argparse
+import copy
+import os.path as osp
+import time
+
+import mmcv
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.utils import ProgressBar
+
+from vost.registry import DATASETS, MODELS
+from vost.utils import register_all_modules
+from vost.models.vlm import VLMFeatureCacheWriter
+
+SPLITS = dict(
+    train='train_dataloader', val='val_dataloader', test='test_dataloader')
+
+
+def parse_args():
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        description='Extract and cache per-frame VLM features')
+    parser.add_argument('config', help='config with model.vlm_encoder')
+    parser.add_argument(
+        '--splits',
+        nargs='+',
+        default=['train', 'val', 'test'],
+        choices=list(SPLITS),
+        help='dataloaders whose datasets are read (missing ones skipped)')
+    parser.add_argument(
+        '--cache-dir', help='output directory (default: the config\'s '
+        'model.vlm_encoder.cache_dir)')
+    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument(
+        '--device',
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--dtype', default='float16', choices=['float16', 'float32'])
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value')
+    return parser.parse_args()
+
+
+def collect_frames(cfg: Config, splits) -> list:
+    """Unique ``(frame_key, img_path)`` of the configured datasets.
+
+    Args:
+        cfg (Config): The full config.
+        splits (list[str]): Names in :data:`SPLITS`.
+
+    Returns:
+        list[tuple[str, str]]: Frames in dataset order, each once.
+    """
+    frames, seen = [], set()
+    for split in splits:
+        loader = cfg.get(SPLITS[split])
+        if not loader:
+            print(f'{split}: no {SPLITS[split]} in the config, skipped')
+            continue
+        dataset = DATASETS.build(copy.deepcopy(loader['dataset']))
+        if hasattr(dataset, 'full_init'):
+            dataset.full_init()
+        count = 0
+        for item in dataset.data_list:
+            for frame in item.get('images', [item]):
+                for field in ('frame_key', 'img_path'):
+                    if field not in frame:
+                        raise KeyError(
+                            f'{split} dataset item of video '
+                            f'{item.get("video_id")!r} has a frame without '
+                            f'{field!r}')
+                if frame['frame_key'] not in seen:
+                    seen.add(frame['frame_key'])
+                    frames.append((frame['frame_key'], frame['img_path']))
+                    count += 1
+        print(f'{split}: {count} new frames')
+    return frames
+
+
+def main():
+    """Extract the features and write the cache."""
+    args = parse_args()
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    vlm_cfg = cfg.model.get('vlm_encoder')
+    if not vlm_cfg:
+        raise KeyError(f'{args.config}: model.vlm_encoder is not set; '
+                       'nothing to extract')
+    vlm_cfg = copy.deepcopy(vlm_cfg)
+    cache_dir = args.cache_dir or vlm_cfg.get('cache_dir')
+    if not cache_dir:
+        raise KeyError(f'{args.config}: model.vlm_encoder.cache_dir is not '
+                       'set; pass --cache-dir')
+    vlm_cfg['cache_dir'] = None
+    encoder = MODELS.build(vlm_cfg).to(args.device).eval()
+    frames = collect_frames(cfg, args.splits)
+    writer = VLMFeatureCacheWriter(
+        cache_dir, [k for k, _ in frames],
+        encoder.cache_settings(),
+        encoder.embed_dims,
+        encoder.grid_size,
+        dtype=args.dtype)
+    progress = ProgressBar(len(frames))
+    start = time.time()
+    for i in range(0, len(frames), args.batch_size):
+        chunk = frames[i:i + args.batch_size]
+        images = []
+        for key, path in chunk:
+            img = mmcv.imread(path, channel_order='rgb')
+            if img is None:
+                raise FileNotFoundError(f'Frame {key}: cannot read {path}')
+            images.append(
+                torch.from_numpy(img).permute(2, 0, 1).to(args.device))
+        image_embeds, patch_feats = encoder.encode_frames(images)
+        writer.write([k for k, _ in chunk], image_embeds.cpu().numpy(),
+                     patch_feats.cpu().numpy())
+        for _ in chunk:
+            progress.update()
+    writer.close()
+    print(f'\nWrote {len(frames)} frames to {osp.abspath(cache_dir)} in '
+          f'{time.time() - start:.1f} s')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,45 @@
+"""Write a small random-weight VLM directory (for tests and CPU demos).
+
+Usage::
+
+    python tools/misc/make_tiny_vlm.py data/tiny_clip --family clip
+    python tools/misc/make_tiny_vlm.py data/tiny_siglip --family siglip
+
+The directory loads through ``transformers``' ``from_pretrained`` like a real
+checkpoint; the weights are random, so its features carry no meaning.
+"""
+import argparse
+
+from vost.models.vlm import make_tiny_vlm
+
+
+def parse_args():
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out_dir', help='output directory')
+    parser.add_argument('--family', default='clip', choices=['clip', 'siglip'])
+    parser.add_argument('--image-size', type=int, default=64)
+    parser.add_argument('--patch-size', type=int, default=16)
+    parser.add_argument('--hidden-size', type=int, default=32)
+    parser.add_argument('--num-layers', type=int, default=2)
+    parser.add_argument('--seed', type=int, default=0)
+    return parser.parse_args()
+
+
+def main():
+    """Write the VLM."""
+    args = parse_args()
+    out = make_tiny_vlm(
+        args.out_dir,
+        family=args.family,
+        image_size=args.image_size,
+        patch_size=args.patch_size,
+        hidden_size=args.hidden_size,
+        num_layers=args.num_layers,
+        projection_dim=args.hidden_size,
+        seed=args.seed)
+    print(f'Wrote a random-weight {args.family} VLM to {out}')
+
+
+if __name__ == '__main__':
+    main()

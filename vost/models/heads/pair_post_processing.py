@@ -1,0 +1,146 @@
+"""Turn one frame's pair outputs into the prediction contract.
+
+Ranking rule (documented in docs/model.md, configured by the head's
+``test_cfg``):
+
+1. ``object score`` = max over the AG classes 1..36 of the object-class
+   softmax (index 0, no-object, excluded); ``label`` = its argmax.
+2. ``pair score`` = object score x max predicate probability over the 26
+   predicates (``pair_score='object_x_predicate'``, default) or the object
+   score alone (``pair_score='object'``).
+3. Pairs with pair score < ``score_thr`` are dropped; optional pair NMS
+   (``pair_nms=dict(iou_threshold=...)``) removes a pair when a
+   higher-scored pair has the same object label and an object box IoU
+   above the threshold (the subject is the one person); the top
+   ``max_per_img`` pairs by pair score are kept, best first.
+4. The person box is the pair-score weighted mean of the kept pairs'
+   subject boxes (``person_box='weighted'``) or the subject box of the best
+   pair (``'best'``); the person has label 1 and score 1 (AG frames have one
+   person).
+"""
+from typing import Optional
+
+import torch
+from mmcv.ops import batched_nms
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from vost.datasets.ag_meta import PERSON_LABEL
+
+__all__ = ['rank_pairs', 'build_frame_prediction', 'rescale_boxes']
+
+
+def rescale_boxes(boxes: Tensor, img_meta: dict,
+                  rescale: bool = True) -> Tensor:
+    """Normalised cxcywh -> XYXY pixels of the original frame.
+
+    Args:
+        boxes (Tensor): (..., 4) cxcywh normalised by ``img_shape``.
+        img_meta (dict): ``img_shape``, ``scale_factor`` (w, h),
+            ``ori_shape``.
+        rescale (bool): Map to original pixels (else input pixels).
+
+    Returns:
+        Tensor: (..., 4) XYXY, clipped to the image.
+    """
+    img_h, img_w = img_meta['img_shape'][:2]
+    cx, cy, w, h = boxes.unbind(-1)
+    xyxy = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
+    xyxy = xyxy * xyxy.new_tensor([img_w, img_h, img_w, img_h])
+    clip_h, clip_w = img_h, img_w
+    if rescale:
+        scale_w, scale_h = img_meta.get('scale_factor', (1., 1.))[:2]
+        xyxy = xyxy / xyxy.new_tensor([scale_w, scale_h, scale_w, scale_h])
+        clip_h, clip_w = img_meta['ori_shape'][:2]
+    xyxy[..., 0::2] = xyxy[..., 0::2].clamp(0, clip_w)
+    xyxy[..., 1::2] = xyxy[..., 1::2].clamp(0, clip_h)
+    return xyxy
+
+
+def rank_pairs(obj_scores: Tensor,
+               obj_labels: Tensor,
+               obj_boxes: Tensor,
+               predicate_probs: Tensor,
+               max_per_img: int = 100,
+               score_thr: float = 0.,
+               pair_score: str = 'object_x_predicate',
+               pair_nms: Optional[dict] = None) -> Tensor:
+    """Indices of the kept pairs, best first (rule in the module doc).
+
+    Args:
+        obj_scores (Tensor): (Q,) object scores.
+        obj_labels (Tensor): (Q,) object labels.
+        obj_boxes (Tensor): (Q, 4) XYXY object boxes (any pixel frame).
+        predicate_probs (Tensor): (Q, 26) predicate probabilities.
+        max_per_img (int): Pairs kept at most.
+        score_thr (float): Minimum pair score.
+        pair_score (str): ``'object_x_predicate'`` or ``'object'``.
+        pair_nms (dict, optional): ``dict(iou_threshold=float)``.
+
+    Returns:
+        tuple[Tensor, Tensor]: kept indices (K,) and their pair scores (K,).
+    """
+    if pair_score == 'object_x_predicate':
+        scores = obj_scores * predicate_probs.max(-1)[0]
+    elif pair_score == 'object':
+        scores = obj_scores.clone()
+    else:
+        raise ValueError("test_cfg.pair_score must be 'object_x_predicate' "
+                         f"or 'object', got {pair_score!r}")
+    keep = torch.nonzero(scores >= score_thr).flatten()
+    if pair_nms is not None and keep.numel() > 0:
+        nms_cfg = dict(type='nms', iou_threshold=pair_nms['iou_threshold'])
+        _, nms_keep = batched_nms(obj_boxes[keep].float(), scores[keep],
+                                  obj_labels[keep], nms_cfg)
+        keep = keep[nms_keep]
+    order = scores[keep].argsort(descending=True)[:max_per_img]
+    keep = keep[order]
+    return keep, scores[keep]
+
+
+def build_frame_prediction(sub_boxes: Tensor, obj_boxes: Tensor,
+                           obj_scores: Tensor, obj_labels: Tensor,
+                           attention: Tensor, spatial: Tensor,
+                           contacting: Tensor, pair_scores: Tensor,
+                           person_box: str = 'weighted') -> tuple:
+    """Assemble pred_instances / pred_pairs for the kept pairs of a frame.
+
+    Instance 0 is the person; instance ``k + 1`` is pair ``k``'s object.
+
+    Args:
+        sub_boxes, obj_boxes (Tensor): (K, 4) XYXY original pixels.
+        obj_scores (Tensor): (K,). obj_labels (Tensor): (K,) AG ids.
+        attention (Tensor): (K, 3) probabilities; spatial (K, 6);
+            contacting (K, 17).
+        pair_scores (Tensor): (K,) ranking scores (person-box weights).
+        person_box (str): ``'weighted'`` or ``'best'``.
+
+    Returns:
+        tuple[InstanceData, InstanceData]: pred_instances (K + 1 rows) and
+        pred_pairs (K rows).
+    """
+    num = sub_boxes.size(0)
+    if num == 0:
+        person = sub_boxes.new_zeros((1, 4))
+    elif person_box == 'weighted':
+        weights = pair_scores.clamp(min=1e-6)
+        person = (sub_boxes * weights[:, None]).sum(0, keepdim=True) \
+            / weights.sum()
+    elif person_box == 'best':
+        person = sub_boxes[:1]
+    else:
+        raise ValueError("test_cfg.person_box must be 'weighted' or "
+                         f"'best', got {person_box!r}")
+    instances = InstanceData(
+        bboxes=torch.cat([person, obj_boxes], 0),
+        labels=torch.cat(
+            [obj_labels.new_full((1, ), PERSON_LABEL), obj_labels.long()]),
+        scores=torch.cat([obj_scores.new_ones(1), obj_scores]))
+    idx = torch.arange(num, device=sub_boxes.device)
+    pairs = InstanceData(
+        pair_inds=torch.stack([torch.zeros_like(idx), idx + 1], 1),
+        attention_scores=attention,
+        spatial_scores=spatial,
+        contacting_scores=contacting,
+        scores=pair_scores)
+    return instances, pairs

@@ -1,0 +1,649 @@
+"""The pair head: object classes, pair boxes, predicates, losses and
+post-processing."""
+import copy
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import Linear
+from mmdet.models.layers.transformer.utils import MLP, inverse_sigmoid
+from mmdet.models.utils import multi_apply
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_xyxy_to_cxcywh
+from mmdet.utils import reduce_mean
+from mmengine.model import BaseModule, bias_init_with_prob, constant_init
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
+                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
+                                   SPATIAL_PREDICATES)
+from vost.registry import MODELS, TASK_UTILS
+from .pair_post_processing import (build_frame_prediction, rank_pairs,
+                                   rescale_boxes)
+
+__all__ = ['VOSTHead']
+
+_GROUPS = ('attention', 'spatial', 'contacting')
+
+
+def _boxes_tensor(boxes) -> Tensor:
+    """Plain (N, 4) tensor of mmdet ``BaseBoxes`` or a tensor."""
+    return boxes.tensor if hasattr(boxes, 'tensor') else boxes
+
+
+def frame_gt_pairs(sample) -> InstanceData:
+    """Pair-level GT of one frame (the assigner's ``gt_instances``).
+
+    Args:
+        sample (SGDataSample): With ``gt_instances`` and ``gt_pairs``.
+
+    Returns:
+        InstanceData: ``labels`` (R,) object AG ids, ``sub_bboxes`` /
+        ``obj_bboxes`` (R, 4) XYXY input pixels, ``attention`` (R,),
+        ``spatial`` (R, 6), ``contacting`` (R, 17).
+    """
+    where = sample.metainfo.get('frame_key', '?')
+    if 'gt_pairs' not in sample:
+        raise KeyError(f'VOSTHead: frame {where} has no gt_pairs (the '
+                       'training pipeline must pack them)')
+    boxes = _boxes_tensor(sample.gt_instances.bboxes)
+    pairs = sample.gt_pairs
+    inds = pairs.pair_inds.long().reshape(-1, 2)
+    if inds.numel() and int(inds.max()) >= boxes.size(0):
+        raise IndexError(f'VOSTHead: frame {where}: gt_pairs.pair_inds '
+                         f'refers to instance {int(inds.max())} but '
+                         f'gt_instances has {boxes.size(0)}')
+    return InstanceData(
+        labels=sample.gt_instances.labels[inds[:, 1]].long(),
+        sub_bboxes=boxes[inds[:, 0]].float(),
+        obj_bboxes=boxes[inds[:, 1]].float(),
+        attention=pairs.attention.long().reshape(-1),
+        spatial=pairs.spatial.float().reshape(-1, len(SPATIAL_PREDICATES)),
+        contacting=pairs.contacting.float().reshape(
+            -1, len(CONTACTING_PREDICATES)))
+
+
+@MODELS.register_module()
+class VOSTHead(BaseModule):
+    """Pair head of VOST (mmdet ``DETRHead`` ladder for pairs).
+
+    The instance branches (object class over no-object + 36 AG classes,
+    subject and object box deltas) run on every instance-decoder layer, the
+    predicate branches (attention 3-way softmax, spatial 6 and contacting 17
+    sigmoids) on every relation-decoder layer. Classifier index 0 is
+    no-object, index ``k`` is AG object id ``k``.
+
+    Matching: one Hungarian assignment per frame, computed on the final
+    outputs (last instance layer + last relation layer) with the triplet
+    cost; every auxiliary layer reuses it (the relation queries *are* the
+    instance queries, refined, so query identity is kept through the
+    cascade; one assignment per frame is also cheaper on CPU). In PredCls /
+    SGCls query ``r`` is GT pair ``r`` (no matching, no box losses; no class
+    loss in PredCls). Losses are normalised by the number of matched pairs
+    averaged across ranks; predicate losses use matched pairs only (AG's
+    labels are incomplete).
+
+    Args:
+        embed_dims (int): Decoder width C.
+        num_instance_layers (int): Instance-decoder layers (one set of
+            instance branches each).
+        num_relation_layers (int): Relation-decoder layers.
+        bg_cls_weight (float): Class weight of no-object (index 0).
+        loss_cls, loss_bbox, loss_iou, loss_attention, loss_spatial,
+            loss_contacting (dict): mmdet loss configs.
+        feature_bank (dict, optional): Config of a multi-modal feature bank
+            (MODELS); called per relation layer as ``bank(rel_feats (B,Q,C),
+            sub_boxes (B,Q,4), obj_boxes (B,Q,4), obj_cls_probs (B,Q,37),
+            vlm_feats, img_metas)`` (boxes normalised cxcywh, detached) and
+            returning ``dict(feats=(B,Q,C'), extra_logits=None | dict(
+            attention=..., spatial=..., contacting=...))``; the predicate
+            branches read ``bank.out_channels`` features and add
+            ``extra_logits``.
+        share_pred_layer (bool): Share the branches across layers.
+        train_cfg (dict): ``assigner`` config (TASK_UTILS).
+        test_cfg (dict): ``max_per_img`` (pairs), ``score_thr``,
+            ``pair_score``, ``pair_nms``, ``person_box``; see
+            :mod:`vost.models.heads.pair_post_processing`.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 embed_dims: int = 256,
+                 num_instance_layers: int = 6,
+                 num_relation_layers: int = 6,
+                 bg_cls_weight: float = 0.1,
+                 loss_cls: dict = dict(
+                     type='mmdet.CrossEntropyLoss',
+                     use_sigmoid=False,
+                     loss_weight=1.0),
+                 loss_bbox: dict = dict(type='mmdet.L1Loss', loss_weight=5.0),
+                 loss_iou: dict = dict(type='mmdet.GIoULoss', loss_weight=2.0),
+                 loss_attention: dict = dict(
+                     type='mmdet.CrossEntropyLoss',
+                     use_sigmoid=False,
+                     loss_weight=1.0),
+                 loss_spatial: dict = dict(
+                     type='mmdet.FocalLoss',
+                     use_sigmoid=True,
+                     gamma=2.0,
+                     alpha=0.5,
+                     loss_weight=2.0),
+                 loss_contacting: dict = dict(
+                     type='mmdet.FocalLoss',
+                     use_sigmoid=True,
+                     gamma=2.0,
+                     alpha=0.5,
+                     loss_weight=2.0),
+                 feature_bank: Optional[dict] = None,
+                 share_pred_layer: bool = False,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.embed_dims = embed_dims
+        self.num_instance_layers = num_instance_layers
+        self.num_relation_layers = num_relation_layers
+        self.cls_out_channels = len(OBJECT_CLASSES)  # 37: no-object + 36
+        self.num_predicates = dict(
+            attention=len(ATTENTION_PREDICATES),
+            spatial=len(SPATIAL_PREDICATES),
+            contacting=len(CONTACTING_PREDICATES))
+        self.bg_cls_weight = bg_cls_weight
+        self.share_pred_layer = share_pred_layer
+        self.train_cfg = train_cfg or {}
+        self.test_cfg = dict(
+            max_per_img=100,
+            score_thr=0.,
+            pair_score='object_x_predicate',
+            pair_nms=None,
+            person_box='weighted')
+        self.test_cfg.update(test_cfg or {})
+        self.assigner = TASK_UTILS.build(
+            self.train_cfg['assigner']) if 'assigner' in self.train_cfg \
+            else None
+
+        loss_cls = copy.deepcopy(loss_cls)
+        class_weight = torch.ones(self.cls_out_channels)
+        class_weight[0] = bg_cls_weight
+        loss_cls['class_weight'] = class_weight.tolist()
+        self.loss_cls = MODELS.build(loss_cls)
+        self.loss_bbox = MODELS.build(loss_bbox)
+        self.loss_iou = MODELS.build(loss_iou)
+        self.loss_attention = MODELS.build(loss_attention)
+        self.loss_spatial = MODELS.build(loss_spatial)
+        self.loss_contacting = MODELS.build(loss_contacting)
+
+        self.feature_bank = MODELS.build(feature_bank) \
+            if feature_bank is not None else None
+        rel_channels = self.feature_bank.out_channels \
+            if self.feature_bank is not None else embed_dims
+        self._init_layers(rel_channels)
+
+    def _branches(self, make, num: int) -> nn.ModuleList:
+        """``num`` branches from ``make()``, shared or independent."""
+        if self.share_pred_layer:
+            branch = make()
+            return nn.ModuleList([branch for _ in range(num)])
+        return nn.ModuleList([make() for _ in range(num)])
+
+    def _init_layers(self, rel_channels: int) -> None:
+        """Build the per-layer branches."""
+        dims = self.embed_dims
+        n_inst, n_rel = self.num_instance_layers, self.num_relation_layers
+        self.cls_branches = self._branches(
+            lambda: Linear(dims, self.cls_out_channels), n_inst)
+        self.sub_reg_branches = self._branches(
+            lambda: MLP(dims, dims, 4, 3), n_inst)
+        self.obj_reg_branches = self._branches(
+            lambda: MLP(dims, dims, 4, 3), n_inst)
+        self.attention_branches = self._branches(
+            lambda: Linear(rel_channels, self.num_predicates['attention']),
+            n_rel)
+        self.spatial_branches = self._branches(
+            lambda: Linear(rel_channels, self.num_predicates['spatial']),
+            n_rel)
+        self.contacting_branches = self._branches(
+            lambda: Linear(rel_channels, self.num_predicates['contacting']),
+            n_rel)
+
+    def init_weights(self) -> None:
+        """Zero box deltas, focal prior on the multi-label branches."""
+        super().init_weights()
+        for branch in list(self.sub_reg_branches) + list(
+                self.obj_reg_branches):
+            constant_init(branch.layers[-1], 0, bias=0)
+        bias = bias_init_with_prob(0.01)
+        for branch in list(self.spatial_branches) + list(
+                self.contacting_branches):
+            nn.init.constant_(branch.bias, bias)
+
+    # ------------------------------------------------------------------
+    # forward
+    # ------------------------------------------------------------------
+    def forward(self,
+                inst_hidden: Tensor,
+                references: Tensor,
+                rel_hidden: Tensor,
+                refine_boxes: bool = True,
+                vlm_feats: Optional[dict] = None,
+                batch_img_metas: Optional[List[dict]] = None
+                ) -> Tuple[Tensor, ...]:
+        """Run the branches on every decoder layer.
+
+        Args:
+            inst_hidden (Tensor): (Li, B, Q, C) instance-decoder states.
+            references (Tensor): (Li + 1, B, Q, 8) anchors in [0, 1]
+                (``references[i]`` is layer ``i``'s input).
+            rel_hidden (Tensor): (Lr, B, Q, C) relation-decoder states.
+            refine_boxes (bool): Predict box deltas (SGDet); False keeps
+                the anchors (GT boxes in PredCls/SGCls).
+            vlm_feats (dict, optional): For the feature bank.
+            batch_img_metas (list[dict], optional): For the feature bank.
+
+        Returns:
+            tuple[Tensor]: ``all_cls_scores`` (Li, B, Q, 37) logits,
+            ``all_sub_boxes`` / ``all_obj_boxes`` (Li, B, Q, 4) normalised
+            cxcywh, ``all_attention`` (Lr, B, Q, 3), ``all_spatial``
+            (Lr, B, Q, 6), ``all_contacting`` (Lr, B, Q, 17) logits.
+        """
+        if inst_hidden.size(0) != self.num_instance_layers or \
+                rel_hidden.size(0) != self.num_relation_layers:
+            raise ValueError(
+                f'VOSTHead has {self.num_instance_layers} instance / '
+                f'{self.num_relation_layers} relation branches but the '
+                f'decoders gave {inst_hidden.size(0)} / {rel_hidden.size(0)} '
+                'layers; set bbox_head.num_*_layers to the decoder depths')
+        cls_scores, sub_boxes, obj_boxes = [], [], []
+        for i, hidden in enumerate(inst_hidden):
+            cls_scores.append(self.cls_branches[i](hidden))
+            ref = references[i]
+            if refine_boxes:
+                sub = self.sub_reg_branches[i](hidden) + inverse_sigmoid(
+                    ref[..., :4])
+                obj = self.obj_reg_branches[i](hidden) + inverse_sigmoid(
+                    ref[..., 4:])
+                sub, obj = sub.sigmoid(), obj.sigmoid()
+            else:
+                sub, obj = ref[..., :4], ref[..., 4:]
+            sub_boxes.append(sub)
+            obj_boxes.append(obj)
+        all_cls_scores = torch.stack(cls_scores)
+        all_sub_boxes = torch.stack(sub_boxes)
+        all_obj_boxes = torch.stack(obj_boxes)
+
+        preds = {group: [] for group in _GROUPS}
+        for j, feats in enumerate(rel_hidden):
+            extra = None
+            if self.feature_bank is not None:
+                fused = self.feature_bank(
+                    feats, all_sub_boxes[-1].detach(),
+                    all_obj_boxes[-1].detach(),
+                    all_cls_scores[-1].detach().softmax(-1), vlm_feats,
+                    batch_img_metas)
+                feats, extra = fused['feats'], fused.get('extra_logits')
+            for group in _GROUPS:
+                logits = getattr(self, f'{group}_branches')[j](feats)
+                if extra is not None and extra.get(group) is not None:
+                    logits = logits + extra[group]
+                preds[group].append(logits)
+        return (all_cls_scores, all_sub_boxes, all_obj_boxes,
+                *(torch.stack(preds[g]) for g in _GROUPS))
+
+    # ------------------------------------------------------------------
+    # losses
+    # ------------------------------------------------------------------
+    def loss(self,
+             decoder_outs: dict,
+             batch_data_samples: List,
+             gt_pairs_mode: Optional[str] = None,
+             vlm_feats: Optional[dict] = None) -> Dict[str, Tensor]:
+        """Forward the branches and compute the losses.
+
+        Args:
+            decoder_outs (dict): ``inst_hidden``, ``references``,
+                ``rel_hidden`` and optional ``query_mask`` (B, Q) of the
+                B frames that carry losses (the key frames).
+            batch_data_samples (list[SGDataSample]): Their samples with
+                ``gt_instances`` and ``gt_pairs``.
+            gt_pairs_mode (str, optional): None, ``'sgcls'``, ``'predcls'``.
+            vlm_feats (dict, optional): For the feature bank.
+
+        Returns:
+            dict[str, Tensor]: Losses.
+        """
+        batch_img_metas = [s.metainfo for s in batch_data_samples]
+        outs = self(
+            decoder_outs['inst_hidden'],
+            decoder_outs['references'],
+            decoder_outs['rel_hidden'],
+            refine_boxes=gt_pairs_mode is None,
+            vlm_feats=vlm_feats,
+            batch_img_metas=batch_img_metas)
+        batch_gt_pairs = [frame_gt_pairs(s) for s in batch_data_samples]
+        return self.loss_by_feat(
+            *outs,
+            batch_gt_pairs=batch_gt_pairs,
+            batch_img_metas=batch_img_metas,
+            query_mask=decoder_outs.get('query_mask'),
+            gt_pairs_mode=gt_pairs_mode)
+
+    def loss_by_feat(self,
+                     all_cls_scores: Tensor,
+                     all_sub_boxes: Tensor,
+                     all_obj_boxes: Tensor,
+                     all_attention: Tensor,
+                     all_spatial: Tensor,
+                     all_contacting: Tensor,
+                     batch_gt_pairs: List[InstanceData],
+                     batch_img_metas: List[dict],
+                     query_mask: Optional[Tensor] = None,
+                     gt_pairs_mode: Optional[str] = None
+                     ) -> Dict[str, Tensor]:
+        """Losses of every layer with one shared assignment per frame.
+
+        Keys: ``loss_cls``, ``loss_{sub,obj}_{bbox,iou}`` (last instance
+        layer), ``loss_{attention,spatial,contacting}`` (last relation
+        layer); auxiliary layers are prefixed ``d{i}.`` (instance) and
+        ``r{j}.`` (relation). PredCls has no class or box losses, SGCls no
+        box losses.
+        """
+        targets = self.get_targets(all_cls_scores[-1], all_sub_boxes[-1],
+                                   all_obj_boxes[-1], all_attention[-1],
+                                   all_spatial[-1], all_contacting[-1],
+                                   batch_gt_pairs, batch_img_metas,
+                                   query_mask, gt_pairs_mode)
+        pos = targets['pos_mask'].flatten()
+        num_pos = reduce_mean(all_cls_scores.new_tensor(float(pos.sum())))
+        num_pos = num_pos.clamp(min=1).item()
+        cls_avg = float(pos.sum()) + self.bg_cls_weight * float(
+            targets['neg_mask'].sum())
+        cls_avg = reduce_mean(all_cls_scores.new_tensor(cls_avg))
+        cls_avg = cls_avg.clamp(min=1).item()
+
+        losses = {}
+        last_inst = self.num_instance_layers - 1
+        for i in range(self.num_instance_layers):
+            prefix = '' if i == last_inst else f'd{i}.'
+            layer = self.loss_instance_single(
+                all_cls_scores[i], all_sub_boxes[i], all_obj_boxes[i],
+                targets, batch_img_metas, num_pos, cls_avg, gt_pairs_mode)
+            losses.update({prefix + k: v for k, v in layer.items()})
+        last_rel = self.num_relation_layers - 1
+        for j in range(self.num_relation_layers):
+            prefix = '' if j == last_rel else f'r{j}.'
+            layer = self.loss_relation_single(all_attention[j],
+                                              all_spatial[j],
+                                              all_contacting[j], targets,
+                                              num_pos)
+            losses.update({prefix + k: v for k, v in layer.items()})
+        return losses
+
+    def loss_instance_single(self, cls_scores: Tensor, sub_boxes: Tensor,
+                             obj_boxes: Tensor, targets: dict,
+                             batch_img_metas: List[dict], num_pos: float,
+                             cls_avg: float,
+                             gt_pairs_mode: Optional[str]) -> dict:
+        """Class and pair-box losses of one instance-decoder layer.
+
+        Args:
+            cls_scores (Tensor): (B, Q, 37). sub_boxes, obj_boxes (Tensor):
+                (B, Q, 4) normalised cxcywh.
+            targets (dict): From :meth:`get_targets`.
+            batch_img_metas (list[dict]): ``img_shape`` per frame.
+            num_pos (float): Matched pairs, averaged across ranks.
+            cls_avg (float): Class-loss normaliser.
+            gt_pairs_mode (str, optional): Task mode.
+
+        Returns:
+            dict[str, Tensor]: This layer's losses.
+        """
+        losses = {}
+        if gt_pairs_mode != 'predcls':
+            losses['loss_cls'] = self.loss_cls(
+                cls_scores.flatten(0, 1),
+                targets['labels'].flatten(),
+                targets['label_weights'].flatten(),
+                avg_factor=cls_avg)
+        if gt_pairs_mode is not None:
+            return losses
+        pos = targets['pos_mask']
+        factors = torch.stack([
+            cls_scores.new_tensor([m['img_shape'][1], m['img_shape'][0]] * 2)
+            for m in batch_img_metas
+        ])[:, None].expand_as(sub_boxes)
+        for name, pred in (('sub', sub_boxes), ('obj', obj_boxes)):
+            target = targets[f'{name}_targets']
+            if not pos.any():
+                losses[f'loss_{name}_bbox'] = pred.sum() * 0
+                losses[f'loss_{name}_iou'] = pred.sum() * 0
+                continue
+            losses[f'loss_{name}_bbox'] = self.loss_bbox(
+                pred[pos], target[pos], avg_factor=num_pos)
+            losses[f'loss_{name}_iou'] = self.loss_iou(
+                bbox_cxcywh_to_xyxy(pred[pos]) * factors[pos],
+                bbox_cxcywh_to_xyxy(target[pos]) * factors[pos],
+                avg_factor=num_pos)
+        return losses
+
+    def loss_relation_single(self, attention: Tensor, spatial: Tensor,
+                             contacting: Tensor, targets: dict,
+                             num_pos: float) -> dict:
+        """Predicate losses of one relation-decoder layer, matched pairs
+        only.
+
+        Args:
+            attention (Tensor): (B, Q, 3); spatial (B, Q, 6); contacting
+                (B, Q, 17) logits.
+            targets (dict): From :meth:`get_targets`.
+            num_pos (float): Matched pairs, averaged across ranks.
+
+        Returns:
+            dict[str, Tensor]: ``loss_attention``, ``loss_spatial``,
+            ``loss_contacting``.
+        """
+        pos = targets['pos_mask']
+        losses = {}
+        for group, pred in zip(_GROUPS, (attention, spatial, contacting)):
+            if not pos.any():
+                losses[f'loss_{group}'] = pred.sum() * 0
+                continue
+            loss_fn = getattr(self, f'loss_{group}')
+            losses[f'loss_{group}'] = loss_fn(
+                pred[pos], targets[f'{group}_targets'][pos],
+                avg_factor=num_pos)
+        return losses
+
+    def get_targets(self, cls_scores: Tensor, sub_boxes: Tensor,
+                    obj_boxes: Tensor, attention: Tensor, spatial: Tensor,
+                    contacting: Tensor, batch_gt_pairs: List[InstanceData],
+                    batch_img_metas: List[dict],
+                    query_mask: Optional[Tensor] = None,
+                    gt_pairs_mode: Optional[str] = None) -> dict:
+        """Assign queries to GT pairs frame by frame and stack targets.
+
+        Args:
+            cls_scores (Tensor): (B, Q, 37) final-layer logits; the other
+                predictions are the final layer's, (B, Q, ...).
+            batch_gt_pairs (list[InstanceData]): See :func:`frame_gt_pairs`.
+            batch_img_metas (list[dict]): Frame metas.
+            query_mask (Tensor, optional): (B, Q) True at padded queries.
+            gt_pairs_mode (str, optional): Task mode.
+
+        Returns:
+            dict[str, Tensor]: (B, Q, ...) ``labels``, ``label_weights``,
+            ``sub_targets`` / ``obj_targets`` (normalised cxcywh),
+            ``attention_targets``, ``spatial_targets``,
+            ``contacting_targets``, ``pos_mask``, ``neg_mask``.
+        """
+        if query_mask is None:
+            query_mask = cls_scores.new_zeros(cls_scores.shape[:2],
+                                              dtype=torch.bool)
+        results = multi_apply(self._get_targets_single, cls_scores,
+                              sub_boxes, obj_boxes, attention, spatial,
+                              contacting, batch_gt_pairs, batch_img_metas,
+                              query_mask, gt_pairs_mode=gt_pairs_mode)
+        keys = ('labels', 'label_weights', 'sub_targets', 'obj_targets',
+                'attention_targets', 'spatial_targets', 'contacting_targets',
+                'pos_mask', 'neg_mask')
+        return {k: torch.stack(v) for k, v in zip(keys, results)}
+
+    def _get_targets_single(self, cls_score: Tensor, sub_box: Tensor,
+                            obj_box: Tensor, attention: Tensor,
+                            spatial: Tensor, contacting: Tensor,
+                            gt_pairs: InstanceData, img_meta: dict,
+                            query_mask: Tensor,
+                            gt_pairs_mode: Optional[str] = None) -> tuple:
+        """Targets of one frame; see :meth:`get_targets`."""
+        num_queries = cls_score.size(0)
+        num_gts = len(gt_pairs)
+        device = cls_score.device
+        if gt_pairs_mode is not None:
+            gt_inds = torch.zeros(num_queries, dtype=torch.long,
+                                  device=device)
+            gt_inds[:num_gts] = torch.arange(num_gts, device=device) + 1
+        else:
+            if self.assigner is None:
+                raise RuntimeError('VOSTHead: train_cfg.assigner is needed '
+                                   'for SGDet losses')
+            img_h, img_w = img_meta['img_shape'][:2]
+            factor = cls_score.new_tensor([img_w, img_h, img_w, img_h])
+            pred = InstanceData(
+                scores=cls_score,
+                sub_bboxes=bbox_cxcywh_to_xyxy(sub_box) * factor,
+                obj_bboxes=bbox_cxcywh_to_xyxy(obj_box) * factor,
+                attention_logits=attention,
+                spatial_logits=spatial,
+                contacting_logits=contacting)
+            gt_inds = self.assigner.assign(pred, gt_pairs,
+                                           img_meta).gt_inds
+            gt_inds = gt_inds.masked_fill(query_mask, 0)
+        pos = gt_inds > 0
+        assigned = gt_inds[pos] - 1
+        valid = ~query_mask
+        neg = valid & ~pos if gt_pairs_mode is None else \
+            torch.zeros_like(pos)
+
+        labels = gt_inds.new_zeros(num_queries)
+        labels[pos] = gt_pairs.labels[assigned]
+        label_weights = (pos | neg).float()
+        img_h, img_w = img_meta['img_shape'][:2]
+        factor = cls_score.new_tensor([img_w, img_h, img_w, img_h])
+        box_targets = []
+        for field in ('sub_bboxes', 'obj_bboxes'):
+            target = cls_score.new_zeros(num_queries, 4)
+            target[pos] = bbox_xyxy_to_cxcywh(
+                gt_pairs.get(field)[assigned].float() / factor)
+            box_targets.append(target)
+        attention_t = gt_inds.new_zeros(num_queries)
+        attention_t[pos] = gt_pairs.attention[assigned]
+        spatial_t = spatial.new_zeros(spatial.shape)
+        spatial_t[pos] = gt_pairs.spatial[assigned].to(spatial.dtype)
+        contacting_t = contacting.new_zeros(contacting.shape)
+        contacting_t[pos] = gt_pairs.contacting[assigned].to(
+            contacting.dtype)
+        return (labels, label_weights, *box_targets, attention_t, spatial_t,
+                contacting_t, pos, neg)
+
+    # ------------------------------------------------------------------
+    # prediction
+    # ------------------------------------------------------------------
+    def predict(self,
+                decoder_outs: dict,
+                batch_data_samples: List,
+                rescale: bool = True,
+                gt_pairs_mode: Optional[str] = None,
+                vlm_feats: Optional[dict] = None) -> List[tuple]:
+        """Forward the branches and post-process the last layers.
+
+        Args:
+            decoder_outs (dict): As in :meth:`loss`.
+            batch_data_samples (list[SGDataSample]): The B frames (GT
+                pairs needed in PredCls/SGCls).
+            rescale (bool): Boxes in original-frame pixels.
+            gt_pairs_mode (str, optional): Task mode.
+            vlm_feats (dict, optional): For the feature bank.
+
+        Returns:
+            list[tuple[InstanceData, InstanceData]]: ``(pred_instances,
+            pred_pairs)`` per frame, see :meth:`predict_by_feat`.
+        """
+        batch_img_metas = [s.metainfo for s in batch_data_samples]
+        outs = self(
+            decoder_outs['inst_hidden'],
+            decoder_outs['references'],
+            decoder_outs['rel_hidden'],
+            refine_boxes=gt_pairs_mode is None,
+            vlm_feats=vlm_feats,
+            batch_img_metas=batch_img_metas)
+        batch_gt_pairs = [frame_gt_pairs(s) for s in batch_data_samples
+                          ] if gt_pairs_mode is not None else None
+        return self.predict_by_feat(
+            *outs,
+            batch_img_metas=batch_img_metas,
+            rescale=rescale,
+            gt_pairs_mode=gt_pairs_mode,
+            batch_gt_pairs=batch_gt_pairs)
+
+    def predict_by_feat(self,
+                        all_cls_scores: Tensor,
+                        all_sub_boxes: Tensor,
+                        all_obj_boxes: Tensor,
+                        all_attention: Tensor,
+                        all_spatial: Tensor,
+                        all_contacting: Tensor,
+                        batch_img_metas: List[dict],
+                        rescale: bool = True,
+                        gt_pairs_mode: Optional[str] = None,
+                        batch_gt_pairs: Optional[List[InstanceData]] = None
+                        ) -> List[tuple]:
+        """Per-frame predictions from the last layers.
+
+        SGDet: pairs ranked and filtered by ``test_cfg`` (see
+        :mod:`~vost.models.heads.pair_post_processing`). PredCls/SGCls:
+        one pair per GT pair, in GT order, GT boxes; labels are the GT's
+        (PredCls, score 1) or predicted over 1..36 (SGCls).
+
+        Returns:
+            list[tuple[InstanceData, InstanceData]]: ``pred_instances``
+            (``bboxes`` (K+1, 4) XYXY, original pixels when ``rescale``;
+            ``labels`` AG ids, person first; ``scores``) and ``pred_pairs``
+            (``pair_inds`` (K, 2), ``attention_scores`` (K, 3),
+            ``spatial_scores`` (K, 6), ``contacting_scores`` (K, 17)
+            probabilities, ``scores`` (K,) ranking scores).
+        """
+        results = []
+        for b, img_meta in enumerate(batch_img_metas):
+            probs = all_cls_scores[-1, b].softmax(-1)
+            obj_scores, obj_labels = probs[:, 1:].max(-1)
+            obj_labels = obj_labels + 1
+            attention = all_attention[-1, b].softmax(-1)
+            spatial = all_spatial[-1, b].sigmoid()
+            contacting = all_contacting[-1, b].sigmoid()
+            sub = rescale_boxes(all_sub_boxes[-1, b], img_meta, rescale)
+            obj = rescale_boxes(all_obj_boxes[-1, b], img_meta, rescale)
+            if gt_pairs_mode is not None:
+                num = len(batch_gt_pairs[b])
+                keep = torch.arange(num, device=probs.device)
+                if gt_pairs_mode == 'predcls':
+                    obj_labels = batch_gt_pairs[b].labels
+                    obj_scores = probs.new_ones(num)
+                else:
+                    obj_labels, obj_scores = obj_labels[keep], \
+                        obj_scores[keep]
+                pair_scores = obj_scores * torch.cat(
+                    [attention, spatial, contacting], -1)[keep].max(-1)[0]
+            else:
+                keep, pair_scores = rank_pairs(
+                    obj_scores, obj_labels, obj,
+                    torch.cat([attention, spatial, contacting], -1),
+                    max_per_img=self.test_cfg['max_per_img'],
+                    score_thr=self.test_cfg['score_thr'],
+                    pair_score=self.test_cfg['pair_score'],
+                    pair_nms=self.test_cfg['pair_nms'])
+                obj_labels, obj_scores = obj_labels[keep], obj_scores[keep]
+            results.append(
+                build_frame_prediction(
+                    sub[keep], obj[keep], obj_scores, obj_labels,
+                    attention[keep], spatial[keep], contacting[keep],
+                    pair_scores, person_box=self.test_cfg['person_box']))
+        return results

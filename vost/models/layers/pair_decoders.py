@@ -1,0 +1,205 @@
+"""Pair-wise decoders: the instance decoder and the cascaded relation
+decoder.
+
+Both are stacks of mmdet's :class:`DetrTransformerDecoderLayer` (self
+attention among the pair queries, cross attention to the encoder memory,
+FFN). A pair query carries two boxes (subject and object); its positional
+query is an MLP of the sine embeddings of both boxes (DAB-DETR with pair
+anchors), recomputed at every layer from the current anchors.
+"""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import build_norm_layer
+from mmdet.models.layers import DetrTransformerDecoderLayer
+from mmdet.models.layers.transformer.utils import (MLP, coordinate_to_encoding,
+                                                   inverse_sigmoid)
+from mmengine.model import BaseModule, ModuleList
+from torch import Tensor
+
+__all__ = ['PairInstanceDecoder', 'PairRelationDecoder', 'pair_self_attn_mask']
+
+
+def pair_self_attn_mask(query_mask: Optional[Tensor],
+                        num_heads: int) -> Optional[Tensor]:
+    """Self-attention mask that hides padded queries.
+
+    Every query may always attend to itself, so no row is fully masked
+    (a frame with no valid query does not produce NaNs).
+
+    Args:
+        query_mask (Tensor, optional): (B, Q) bool, True at padded queries.
+        num_heads (int): Attention heads.
+
+    Returns:
+        Tensor | None: (B * num_heads, Q, Q) bool, True = not allowed.
+    """
+    if query_mask is None:
+        return None
+    batch_size, num_queries = query_mask.shape
+    mask = query_mask[:, None, :].expand(-1, num_queries, -1).clone()
+    eye = torch.eye(num_queries, dtype=torch.bool, device=mask.device)
+    mask[:, eye] = False
+    return mask.repeat_interleave(num_heads, dim=0)
+
+
+class _PairDecoder(BaseModule):
+    """Shared body: layers, final norm and the pair positional query.
+
+    Args:
+        num_layers (int): Number of decoder layers.
+        layer_cfg (dict): Config of :class:`DetrTransformerDecoderLayer`
+            (``self_attn_cfg`` / ``cross_attn_cfg`` with
+            ``batch_first=True``, ``ffn_cfg``).
+        post_norm_cfg (dict): Norm applied to every layer's output.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 num_layers: int,
+                 layer_cfg: dict,
+                 post_norm_cfg: dict = dict(type='LN'),
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if num_layers < 1:
+            raise ValueError(f'{self.__class__.__name__}: num_layers must be '
+                             f'>= 1, got {num_layers}')
+        self.num_layers = num_layers
+        self.layers = ModuleList(
+            [DetrTransformerDecoderLayer(**layer_cfg)
+             for _ in range(num_layers)])
+        self.embed_dims = self.layers[0].embed_dims
+        self.num_heads = self.layers[0].self_attn.num_heads
+        self.post_norm = build_norm_layer(post_norm_cfg, self.embed_dims)[1]
+        # sine(sub 4) + sine(obj 4): 8 * (C / 2) = 4C -> C
+        self.pos_head = MLP(4 * self.embed_dims, self.embed_dims,
+                            self.embed_dims, 2)
+
+    def pair_pos(self, anchors: Tensor) -> Tensor:
+        """Positional query of pair anchors.
+
+        Args:
+            anchors (Tensor): (B, Q, 8) normalised sub/obj cxcywh in [0, 1].
+
+        Returns:
+            Tensor: (B, Q, C).
+        """
+        half = self.embed_dims // 2
+        sine = torch.cat([
+            coordinate_to_encoding(anchors[..., :4], num_feats=half),
+            coordinate_to_encoding(anchors[..., 4:], num_feats=half)
+        ], -1)
+        return self.pos_head(sine)
+
+    def _layer(self, idx: int, query: Tensor, anchors: Tensor,
+               memory: Tensor, memory_pos: Tensor, memory_mask: Tensor,
+               self_attn_mask: Optional[Tensor]) -> Tensor:
+        """Run layer ``idx`` (with its positional query) and the norm."""
+        query = self.layers[idx](
+            query,
+            key=memory,
+            value=memory,
+            query_pos=self.pair_pos(anchors),
+            key_pos=memory_pos,
+            self_attn_mask=self_attn_mask,
+            key_padding_mask=memory_mask)
+        return query
+
+
+class PairInstanceDecoder(_PairDecoder):
+    """Pair-wise instance decoder with iterative pair-box refinement.
+
+    Each layer refines the subject and object anchors with the given
+    regression branches (Deformable-DETR style: ``sigmoid(delta +
+    inverse_sigmoid(anchor))``, detached before the next layer). Without
+    branches (PredCls/SGCls: anchors are GT boxes) the anchors stay fixed.
+    """
+
+    def forward(self,
+                query: Tensor,
+                memory: Tensor,
+                memory_pos: Tensor,
+                memory_mask: Tensor,
+                anchors: Tensor,
+                query_mask: Optional[Tensor] = None,
+                sub_reg_branches: Optional[nn.ModuleList] = None,
+                obj_reg_branches: Optional[nn.ModuleList] = None
+                ) -> Tuple[Tensor, Tensor]:
+        """Decode the pair queries.
+
+        Args:
+            query (Tensor): (B, Q, C) content queries.
+            memory (Tensor): (B, L, C) encoder output.
+            memory_pos (Tensor): (B, L, C).
+            memory_mask (Tensor): (B, L) bool, True at padding.
+            anchors (Tensor): (B, Q, 8) initial anchors in [0, 1].
+            query_mask (Tensor, optional): (B, Q) bool, True at padding.
+            sub_reg_branches, obj_reg_branches (ModuleList, optional):
+                One box-delta branch per layer (C -> 4), owned by the head.
+
+        Returns:
+            tuple[Tensor, Tensor]: hidden states (num_layers, B, Q, C)
+            (post-normed) and references (num_layers + 1, B, Q, 8):
+            ``references[i]`` is the (detached) anchor input of layer ``i``
+            and ``references[-1]`` the final refined anchors.
+        """
+        refine = sub_reg_branches is not None
+        if refine != (obj_reg_branches is not None):
+            raise ValueError('PairInstanceDecoder: pass both or neither of '
+                             'sub_reg_branches / obj_reg_branches')
+        self_attn_mask = pair_self_attn_mask(query_mask, self.num_heads)
+        anchors = anchors.detach()
+        hidden, references = [], [anchors]
+        for idx in range(self.num_layers):
+            query = self._layer(idx, query, anchors, memory, memory_pos,
+                                memory_mask, self_attn_mask)
+            out = self.post_norm(query)
+            hidden.append(out)
+            if refine:
+                delta = torch.cat([
+                    sub_reg_branches[idx](out),
+                    obj_reg_branches[idx](out)
+                ], -1)
+                anchors = (delta + inverse_sigmoid(anchors)).sigmoid()
+                anchors = anchors.detach()
+            references.append(anchors)
+        return torch.stack(hidden), torch.stack(references)
+
+
+class PairRelationDecoder(_PairDecoder):
+    """Cascaded pair-wise relation decoder.
+
+    Its queries start from the instance decoder's last hidden state and its
+    positional queries come from the instance decoder's final (detached)
+    pair boxes; it keeps the boxes fixed and returns per-layer features for
+    the predicate classifiers.
+    """
+
+    def forward(self,
+                query: Tensor,
+                memory: Tensor,
+                memory_pos: Tensor,
+                memory_mask: Tensor,
+                anchors: Tensor,
+                query_mask: Optional[Tensor] = None) -> Tensor:
+        """Decode relation features.
+
+        Args:
+            query (Tensor): (B, Q, C) instance decoder's last hidden state.
+            memory, memory_pos, memory_mask: As in
+                :class:`PairInstanceDecoder`.
+            anchors (Tensor): (B, Q, 8) final pair boxes in [0, 1].
+            query_mask (Tensor, optional): (B, Q) bool, True at padding.
+
+        Returns:
+            Tensor: (num_layers, B, Q, C) post-normed hidden states.
+        """
+        self_attn_mask = pair_self_attn_mask(query_mask, self.num_heads)
+        anchors = anchors.detach()
+        hidden = []
+        for idx in range(self.num_layers):
+            query = self._layer(idx, query, anchors, memory, memory_pos,
+                                memory_mask, self_attn_mask)
+            hidden.append(self.post_norm(query))
+        return torch.stack(hidden)

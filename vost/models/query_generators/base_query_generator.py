@@ -1,0 +1,66 @@
+"""Interface of the pair-query generators (the "query generation" stage)."""
+from abc import ABCMeta, abstractmethod
+from typing import List, Optional
+
+from mmengine.model import BaseModule
+from torch import Tensor
+
+__all__ = ['BaseQueryGenerator']
+
+
+class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
+    """Base class of the modules that make the decoder's pair queries.
+
+    A pair query stands for one (person, object) pair. A generator returns
+    its *content* (what to attend to) and its *anchors* (where to attend):
+    the decoders derive the positional query from the anchors with sine
+    embeddings, and the instance decoder refines the anchors layer by layer.
+
+    Call signature (every generator implements it)::
+
+        generator(memory, memory_mask, memory_pos, spatial_shapes,
+                  batch_data_samples, vlm_feats=None, gt_pairs_mode=None)
+
+    Args of ``forward``:
+        memory (Tensor): Encoder output, (B, L, C); B is the number of
+            frames (clips flattened, N * T).
+        memory_mask (Tensor): (B, L) bool, True at padded positions.
+        memory_pos (Tensor): (B, L, C) positional embeddings of ``memory``.
+        spatial_shapes (Tensor): (num_levels, 2) long, (h, w) of each
+            feature level; ``memory`` is the levels flattened in order.
+        batch_data_samples (list[SGDataSample]): The B frames' samples
+            (metainfo ``img_shape``, ``batch_input_shape``; in GT-pair modes
+            also ``gt_instances`` and ``gt_pairs``).
+        vlm_feats (dict, optional): Outputs of the detector's optional VLM
+            encoder for the B frames (e.g. ``'image_embeds'`` (B, Cv),
+            ``'text_obj'`` (37, Cv)); None without a VLM. Generators that do
+            not use it must accept and ignore it.
+        gt_pairs_mode (str, optional): None for SGDet (queries from
+            nothing but the model), ``'sgcls'`` or ``'predcls'`` for
+            queries built from the GT pairs.
+
+    Returns of ``forward`` (a dict):
+        - ``query`` (Tensor): (B, Q, C) content queries.
+        - ``anchors`` (Tensor): (B, Q, 8) subject box then object box, each
+          (cx, cy, w, h) **normalised to [0, 1] by the frame's img_shape**
+          (probability space: the decoders apply ``inverse_sigmoid`` to
+          refine them).
+        - ``query_mask`` (Tensor, optional): (B, Q) bool, True at padded
+          queries (GT-pair modes pad frames to the largest pair count).
+        - ``enc_outputs`` (dict, optional): encoder-proposal predictions
+          for two-stage losses (none in the shipped generators).
+    """
+
+    #: Whether the generator builds its queries from the GT pairs.
+    uses_gt_pairs: bool = False
+
+    @abstractmethod
+    def forward(self,
+                memory: Tensor,
+                memory_mask: Tensor,
+                memory_pos: Tensor,
+                spatial_shapes: Tensor,
+                batch_data_samples: List,
+                vlm_feats: Optional[dict] = None,
+                gt_pairs_mode: Optional[str] = None) -> dict:
+        """Make the pair queries; see the class docstring."""

@@ -1,0 +1,114 @@
+"""Load a CLIP / SigLIP checkpoint through ``transformers``, offline-aware.
+
+Every loader goes through the public ``from_pretrained`` entry points, so a
+hub name (``'openai/clip-vit-base-patch16'``) and a local directory written
+by ``save_pretrained`` take the same path. When a checkpoint cannot be found
+(no network, ``HF_HUB_OFFLINE=1``, a typo) the ``OSError`` of transformers is
+re-raised with the name and how to provide the checkpoint locally.
+"""
+import os.path as osp
+from typing import Tuple
+
+__all__ = ['load_vlm', 'load_image_stats', 'vlm_family']
+
+
+def _not_available(name: str, what: str, err: Exception) -> OSError:
+    """Build the error raised when a checkpoint part cannot be loaded."""
+    where = ('the local directory exists but lacks it'
+             if osp.isdir(name) else
+             'it is neither a local directory nor available from the '
+             'Hugging Face hub cache (this machine may be offline)')
+    return OSError(
+        f'Cannot load the {what} of the VLM {name!r}: {where}.\n'
+        f'On a machine with network run\n'
+        f'    huggingface-cli download {name} --local-dir DIR\n'
+        'copy DIR here and set the config field model_name=DIR (a local '
+        'directory written by save_pretrained), or fill the hub cache '
+        '(HF_HOME) beforehand. For tests and CPU demos, '
+        'tools/misc/make_tiny_vlm.py writes a small random-weight VLM.\n'
+        f'Original error: {err}')
+
+
+def vlm_family(model) -> str:
+    """Name the supported family of a loaded ``transformers`` model.
+
+    Args:
+        model: A model returned by ``AutoModel.from_pretrained``.
+
+    Returns:
+        str: ``'clip'`` or ``'siglip'``.
+
+    Raises:
+        TypeError: For another architecture.
+    """
+    model_type = getattr(model.config, 'model_type', '')
+    if hasattr(model, 'visual_projection') and hasattr(
+            model, 'text_projection'):
+        return 'clip'
+    if model_type.startswith('siglip'):
+        return 'siglip'
+    raise TypeError(
+        f'VLM of model_type {model_type!r} ({type(model).__name__}) is not '
+        'supported: use a CLIP-style (visual_projection/text_projection) or '
+        'SigLIP checkpoint')
+
+
+def load_vlm(name: str, local_files_only: bool = False):
+    """Load a frozen VLM and its tokenizer.
+
+    Args:
+        name (str): Hub name or local directory.
+        local_files_only (bool): Never touch the network.
+
+    Returns:
+        tuple: ``(model, tokenizer)``; the model is in eval mode with
+        ``requires_grad=False`` on every parameter.
+    """
+    from transformers import AutoModel, AutoTokenizer
+    try:
+        model = AutoModel.from_pretrained(
+            name, local_files_only=local_files_only)
+    except OSError as err:
+        raise _not_available(name, 'weights', err) from err
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            name, local_files_only=local_files_only)
+    except OSError as err:
+        raise _not_available(name, 'tokenizer', err) from err
+    vlm_family(model)
+    model.eval()
+    model.requires_grad_(False)
+    return model, tokenizer
+
+
+def load_image_stats(name: str,
+                     local_files_only: bool = False
+                     ) -> Tuple[Tuple[float, ...], Tuple[float, ...]]:
+    """Read the image mean and std of a checkpoint's preprocessor config.
+
+    Uses the image processor's own config loader
+    (``ImageProcessingMixin.get_image_processor_dict``, what
+    ``AutoImageProcessor.from_pretrained`` reads), which needs no image
+    backend such as Pillow.
+
+    Args:
+        name (str): Hub name or local directory.
+        local_files_only (bool): Never touch the network.
+
+    Returns:
+        tuple: ``(mean, std)`` each of 3 floats on the 0..1 pixel scale.
+    """
+    from transformers.image_processing_utils import ImageProcessingMixin
+    try:
+        cfg, _ = ImageProcessingMixin.get_image_processor_dict(
+            name, local_files_only=local_files_only)
+    except OSError as err:
+        raise _not_available(name, 'preprocessor config', err) from err
+    try:
+        mean = tuple(float(v) for v in cfg['image_mean'])
+        std = tuple(float(v) for v in cfg['image_std'])
+    except KeyError as err:
+        raise KeyError(
+            f'The preprocessor config of {name!r} has no {err} field; set '
+            'vlm_mean and vlm_std in the VLMEncoder config') from err
+    return mean, std

@@ -1,0 +1,400 @@
+"""The frozen vision-language encoder (CLIP / SigLIP on ``transformers``)."""
+import hashlib
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from vost.registry import MODELS
+from .feature_cache import VLMFeatureCache
+from .hf_loading import load_image_stats, load_vlm, vlm_family
+from .prompts import (DEFAULT_OBJECT_TEMPLATES, DEFAULT_PREDICATE_TEMPLATES,
+                      build_object_prompts, build_predicate_prompts)
+
+__all__ = ['VLMEncoder']
+
+_FLIP_DIMS = dict(horizontal=(-1, ), vertical=(-2, ), diagonal=(-2, -1))
+
+
+@MODELS.register_module()
+class VLMEncoder(BaseModule):
+    """Frozen CLIP / SigLIP encoder giving the VLM priors of VOST.
+
+    Outputs of :meth:`forward` (``n`` frames, ``C`` = :attr:`embed_dims`):
+
+    - ``image_embeds`` (n, C): L2-normalised image embeddings.
+    - ``patch_feats`` (n, C, h, w): patch features in the joint space,
+      pooled to ``grid_size``. **Coordinate mapping:** the grid covers the
+      unpadded image region ``[0, img_w] x [0, img_h]`` of the detector
+      input (``img_shape``), so a box in normalised input coordinates
+      ``(x / img_w, y / img_h)`` lands on grid coordinates
+      ``(x / img_w * w, y / img_h * h)`` (see
+      :func:`~vost.models.vlm.pool_boxes`). The VLM sees that region
+      stretched to its square input (``image_size``): no crop, no padding,
+      aspect ratio not kept, so every pixel of the frame is covered.
+    - ``text_obj`` (37, C): normalised prompt embeddings of object ids
+      0..36; row 0 (background) is zeros.
+    - ``text_pred`` (26, C): normalised predicate prompt embeddings,
+      global predicate ids.
+    - ``class_prior`` (n, 37): per-frame class prior, the softmax over
+      classes 1..36 of ``prior_scale * image_embeds @ text_obj.T``; column 0
+      is 0.
+    - ``logit_scale`` (): the VLM's similarity scale.
+
+    Patch features: for CLIP, the last-layer patch tokens through the
+    vision ``post_layernorm`` and ``visual_projection`` (the pooled image
+    embedding's own path, applied per token); for SigLIP, the last-layer
+    (post-layernorm) patch tokens, whose width equals the embedding width.
+    Both are approximations of dense VLM features, documented in docs/vlm.md.
+
+    The VLM is frozen: it is kept out of the module tree (no parameters in
+    ``state_dict``, the optimizer, ``init_weights`` or DDP), is always in eval
+    mode, and runs under ``torch.no_grad``; device and dtype moves reach it
+    through :meth:`_apply`. Text embeddings are computed once at construction
+    and stored as non-persistent buffers.
+
+    With ``cache_dir`` set, image embeddings and patch grids are read by
+    ``frame_key`` from a cache written by ``tools/extract_vlm_features.py``
+    (memory-mapped) instead of running the vision tower. Cached grids are of
+    the whole unflipped frame: they are flipped here when a sample's
+    ``flip`` is set (the image embedding is kept), and resizing needs no
+    change since the grid covers the whole frame. Crops of the frame are
+    not supported with a cache.
+
+    Args:
+        model_name (str): Hub name or local directory of a CLIP or SigLIP
+            checkpoint.
+        grid_size (tuple[int, int] | int | None): Pooled patch grid
+            ``(h, w)``; None keeps the VLM's native grid.
+        mean (Sequence[float]): Mean the data preprocessor subtracted from
+            the detector input, 0..255 scale.
+        std (Sequence[float]): Std the data preprocessor divided by.
+        input_channel_order (str): Channel order of the detector input
+            after preprocessing, ``'rgb'`` (``bgr_to_rgb=True``) or
+            ``'bgr'``.
+        vlm_mean (Sequence[float], optional): VLM image mean (0..1 scale);
+            default: the checkpoint's preprocessor config.
+        vlm_std (Sequence[float], optional): VLM image std.
+        object_templates (Sequence[str]): Object prompt templates
+            (``{obj}`` field), averaged.
+        predicate_templates (dict): Group -> predicate templates
+            (``{pred}``, ``{obj}`` fields).
+        predicate_object_word (str): Fills ``{obj}`` in predicate prompts.
+        predicate_phrases (dict, optional): Predicate phrase overrides.
+        prior_scale (float, optional): Scale of the class-prior logits;
+            default: the VLM's ``logit_scale.exp()``.
+        cache_dir (str, optional): Feature cache to read.
+        local_files_only (bool): Never use the network when loading.
+        vision_batch_size (int): Frames per vision-tower call.
+        init_cfg (dict, optional): Unused; the VLM keeps its weights.
+    """
+
+    def __init__(self,
+                 model_name: str,
+                 grid_size: Union[int, Tuple[int, int], None] = (7, 7),
+                 mean: Sequence[float] = (123.675, 116.28, 103.53),
+                 std: Sequence[float] = (58.395, 57.12, 57.375),
+                 input_channel_order: str = 'rgb',
+                 vlm_mean: Optional[Sequence[float]] = None,
+                 vlm_std: Optional[Sequence[float]] = None,
+                 object_templates: Sequence[str] = DEFAULT_OBJECT_TEMPLATES,
+                 predicate_templates: dict = DEFAULT_PREDICATE_TEMPLATES,
+                 predicate_object_word: str = 'thing',
+                 predicate_phrases: Optional[dict] = None,
+                 prior_scale: Optional[float] = None,
+                 cache_dir: Optional[str] = None,
+                 local_files_only: bool = False,
+                 vision_batch_size: int = 32,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if input_channel_order not in ('rgb', 'bgr'):
+            raise ValueError("input_channel_order must be 'rgb' or 'bgr', "
+                             f'got {input_channel_order!r}')
+        self.model_name = model_name
+        model, tokenizer = load_vlm(model_name, local_files_only)
+        # Kept out of the module tree on purpose (see the class docstring).
+        object.__setattr__(self, '_vlm', model)
+        self.tokenizer = tokenizer
+        self.family = vlm_family(model)
+        vcfg = model.config.vision_config
+        self.image_size = int(vcfg.image_size)
+        self.patch_size = int(vcfg.patch_size)
+        native = self.image_size // self.patch_size
+        if grid_size is None:
+            grid_size = (native, native)
+        elif isinstance(grid_size, int):
+            grid_size = (grid_size, grid_size)
+        self.grid_size = tuple(int(s) for s in grid_size)
+        self.input_channel_order = input_channel_order
+        if vlm_mean is None or vlm_std is None:
+            ckpt_mean, ckpt_std = load_image_stats(model_name,
+                                                   local_files_only)
+            vlm_mean = ckpt_mean if vlm_mean is None else vlm_mean
+            vlm_std = ckpt_std if vlm_std is None else vlm_std
+        for key, val in (('mean', mean), ('std', std),
+                         ('vlm_mean', vlm_mean), ('vlm_std', vlm_std)):
+            if len(val) != 3:
+                raise ValueError(f'VLMEncoder {key} needs 3 values, got {val}')
+        self.register_buffer(
+            'in_mean', torch.tensor(mean).view(3, 1, 1), persistent=False)
+        self.register_buffer(
+            'in_std', torch.tensor(std).view(3, 1, 1), persistent=False)
+        self.register_buffer(
+            'vlm_mean', torch.tensor(vlm_mean).view(3, 1, 1) * 255.,
+            persistent=False)
+        self.register_buffer(
+            'vlm_std', torch.tensor(vlm_std).view(3, 1, 1) * 255.,
+            persistent=False)
+        self.vision_batch_size = vision_batch_size
+
+        with torch.no_grad():
+            text_obj = self.encode_prompts(
+                build_object_prompts(object_templates))
+            text_pred = self.encode_prompts(
+                build_predicate_prompts(predicate_templates,
+                                        predicate_object_word,
+                                        predicate_phrases))
+            logit_scale = model.logit_scale.exp().detach().clone()
+        self.embed_dims = text_obj.shape[1]
+        self.register_buffer(
+            'text_obj',
+            torch.cat([text_obj.new_zeros(1, self.embed_dims), text_obj]),
+            persistent=False)
+        self.register_buffer('text_pred', text_pred, persistent=False)
+        self.register_buffer('logit_scale', logit_scale, persistent=False)
+        self.prior_scale = prior_scale
+        self.cache_dir = cache_dir
+        self.cache = (
+            VLMFeatureCache(cache_dir, self.cache_settings())
+            if cache_dir else None)
+
+    # ------------------------------------------------------------------
+    # The hidden VLM: frozen, always eval, moved with the module.
+    @property
+    def vlm(self):
+        """The frozen ``transformers`` model."""
+        return self._vlm
+
+    def _apply(self, fn, *args, **kwargs):
+        """Apply device / dtype moves to the hidden VLM as well."""
+        super()._apply(fn, *args, **kwargs)
+        self._vlm._apply(fn)
+        return self
+
+    def train(self, mode: bool = True):
+        """Set the train mode of the module; the VLM stays in eval mode."""
+        super().train(mode)
+        self._vlm.eval()
+        return self
+
+    def init_weights(self) -> None:
+        """Keep the pretrained weights (nothing to initialise)."""
+
+    # ------------------------------------------------------------------
+    def cache_settings(self) -> dict:
+        """Settings a feature cache must have been written under.
+
+        Returns:
+            dict: JSON-able: VLM name, type, a fingerprint of the vision
+            weights, input size, grid size, feature definition, mean/std.
+        """
+        return dict(
+            model_name=self.model_name,
+            model_type=self._vlm.config.model_type,
+            weights_fingerprint=self.weights_fingerprint(),
+            image_size=self.image_size,
+            grid_size=list(self.grid_size),
+            embed_dims=int(self.embed_dims),
+            vlm_mean=[round(float(v) / 255., 6)
+                      for v in self.vlm_mean.flatten()],
+            vlm_std=[round(float(v) / 255., 6)
+                     for v in self.vlm_std.flatten()],
+            patch_features=f'{self.family}_last_layer_tokens_v1',
+            resize='stretch_full_frame_bilinear_antialias')
+
+    def weights_fingerprint(self) -> str:
+        """A short hash of the vision tower's weights (shapes and samples).
+
+        Returns:
+            str: 16 hex digits.
+        """
+        sha = hashlib.sha1()
+        for name, param in self._vlm.vision_model.state_dict().items():
+            flat = param.detach().float().flatten().cpu()
+            sample = torch.cat([flat[:32], flat[-32:], flat.sum().view(1)])
+            sha.update(name.encode())
+            sha.update(str(tuple(param.shape)).encode())
+            sha.update(np.round(sample.numpy(), 5).tobytes())
+        return sha.hexdigest()[:16]
+
+    # ------------------------------------------------------------------
+    @torch.no_grad()
+    def encode_prompts(self, prompts: List[List[str]]) -> Tensor:
+        """Embed prompt groups, averaging the templates of each group.
+
+        Args:
+            prompts (list[list[str]]): ``K`` groups of prompts.
+
+        Returns:
+            Tensor: (K, C) L2-normalised embeddings.
+        """
+        flat = [p for group in prompts for p in group]
+        kwargs = dict(padding=True, truncation=True, return_tensors='pt')
+        if self.family == 'siglip':
+            # SigLIP pools the last token: it was trained on max-length
+            # padded text.
+            kwargs['padding'] = 'max_length'
+        tokens = self.tokenizer(flat, **kwargs)
+        device = next(self._vlm.parameters()).device
+        tokens = {k: v.to(device) for k, v in tokens.items()
+                  if k in ('input_ids', 'attention_mask')}
+        if self.family == 'siglip':
+            tokens.pop('attention_mask', None)
+        embeds = F.normalize(self._vlm.get_text_features(**tokens), dim=-1)
+        out, start = [], 0
+        for group in prompts:
+            mean = embeds[start:start + len(group)].mean(0)
+            out.append(F.normalize(mean, dim=-1))
+            start += len(group)
+        return torch.stack(out)
+
+    @torch.no_grad()
+    def encode_frames(self, frames: List[Tensor]) -> Tuple[Tensor, Tensor]:
+        """Run the vision tower on whole frames.
+
+        Args:
+            frames (list[Tensor]): ``n`` RGB frames (3, h_i, w_i) on the
+                0..255 scale (any float dtype).
+
+        Returns:
+            tuple[Tensor, Tensor]: image embeddings (n, C), normalised, and
+            patch features (n, C, *grid_size).
+        """
+        pixels = torch.stack([
+            F.interpolate(
+                f[None].float(),
+                size=(self.image_size, self.image_size),
+                mode='bilinear',
+                align_corners=False,
+                antialias=True)[0] for f in frames
+        ])
+        pixels = (pixels - self.vlm_mean) / self.vlm_std
+        image_embeds, patch_feats = [], []
+        for start in range(0, len(pixels), self.vision_batch_size):
+            img, patch = self._vision_forward(
+                pixels[start:start + self.vision_batch_size])
+            image_embeds.append(img)
+            patch_feats.append(patch)
+        return torch.cat(image_embeds), torch.cat(patch_feats)
+
+    def _vision_forward(self, pixels: Tensor) -> Tuple[Tensor, Tensor]:
+        """Vision tower on VLM-normalised pixels (n, 3, S, S)."""
+        vision = self._vlm.vision_model
+        out = vision(pixel_values=pixels)
+        tokens = out.last_hidden_state
+        if self.family == 'clip':
+            image = self._vlm.visual_projection(out.pooler_output)
+            patches = self._vlm.visual_projection(
+                vision.post_layernorm(tokens[:, 1:]))
+        else:
+            image = out.pooler_output
+            patches = tokens
+        g = self.image_size // self.patch_size
+        patches = patches.transpose(1, 2).reshape(len(pixels), -1, g, g)
+        if tuple(self.grid_size) != (g, g):
+            patches = F.adaptive_avg_pool2d(patches, self.grid_size)
+        return F.normalize(image, dim=-1), patches
+
+    # ------------------------------------------------------------------
+    def _frames_from_inputs(self, batch_inputs: Tensor,
+                            batch_data_samples: list) -> List[Tensor]:
+        """Un-normalise the detector input and crop each unpadded region."""
+        frames = batch_inputs.float() * self.in_std + self.in_mean
+        if self.input_channel_order == 'bgr':
+            frames = frames.flip(1)
+        out = []
+        for i, sample in enumerate(batch_data_samples):
+            h, w = sample.metainfo.get('img_shape', frames.shape[-2:])[:2]
+            out.append(frames[i, :, :int(h), :int(w)])
+        return out
+
+    def _read_cache(self, batch_data_samples: list,
+                    device) -> Tuple[Tensor, Tensor]:
+        """Cached features of the samples' frames, flipped as the samples."""
+        keys = []
+        for i, sample in enumerate(batch_data_samples):
+            if 'frame_key' not in sample.metainfo:
+                raise KeyError(
+                    f'Data sample {i} has no metainfo frame_key, needed to '
+                    f'read the VLM feature cache {self.cache_dir}')
+            keys.append(sample.metainfo['frame_key'])
+        image, patch = self.cache.load(keys)
+        image = torch.from_numpy(image).to(device)
+        patch = torch.from_numpy(patch).to(device)
+        for i, sample in enumerate(batch_data_samples):
+            if sample.metainfo.get('flip', False):
+                direction = sample.metainfo.get('flip_direction',
+                                                'horizontal')
+                if direction not in _FLIP_DIMS:
+                    raise ValueError(
+                        f'Frame {keys[i]}: unknown flip_direction '
+                        f'{direction!r}')
+                patch[i] = patch[i].flip(_FLIP_DIMS[direction])
+        return image, patch
+
+    def class_prior(self, image_embeds: Tensor) -> Tensor:
+        """Per-frame class prior from image-text similarity.
+
+        Args:
+            image_embeds (Tensor): (n, C) normalised.
+
+        Returns:
+            Tensor: (n, 37); softmax over classes 1..36, column 0 is 0.
+        """
+        scale = (self.logit_scale if self.prior_scale is None else
+                 self.prior_scale)
+        logits = scale * image_embeds @ self.text_obj[1:].t()
+        prior = logits.softmax(-1)
+        return torch.cat([prior.new_zeros(len(prior), 1), prior], dim=1)
+
+    @torch.no_grad()
+    def forward(self, batch_inputs: Tensor,
+                batch_data_samples: list) -> Dict[str, Tensor]:
+        """Compute the VLM features of a batch of frames.
+
+        Args:
+            batch_inputs (Tensor): (n, 3, H, W) detector input, normalised
+                by the data preprocessor and padded.
+            batch_data_samples (list): ``n`` data samples with metainfo
+                ``img_shape`` (and ``frame_key``, ``flip``,
+                ``flip_direction`` when a cache is used).
+
+        Returns:
+            dict[str, Tensor]: see the class docstring.
+        """
+        if len(batch_inputs) != len(batch_data_samples):
+            raise ValueError(
+                f'VLMEncoder got {len(batch_inputs)} frames but '
+                f'{len(batch_data_samples)} data samples')
+        if self.cache is not None:
+            image_embeds, patch_feats = self._read_cache(
+                batch_data_samples, batch_inputs.device)
+        else:
+            image_embeds, patch_feats = self.encode_frames(
+                self._frames_from_inputs(batch_inputs, batch_data_samples))
+        return dict(
+            image_embeds=image_embeds,
+            patch_feats=patch_feats,
+            text_obj=self.text_obj,
+            text_pred=self.text_pred,
+            class_prior=self.class_prior(image_embeds),
+            logit_scale=self.logit_scale)
+
+    def extra_repr(self) -> str:
+        """Summary shown by ``print(model)``."""
+        return (f'model_name={self.model_name!r}, family={self.family}, '
+                f'image_size={self.image_size}, grid_size={self.grid_size}, '
+                f'embed_dims={self.embed_dims}, cache_dir={self.cache_dir!r}')
