@@ -22,9 +22,9 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.utils import ProgressBar
 
+from vost.models.vlm import VLMFeatureCacheWriter
 from vost.registry import DATASETS, MODELS
 from vost.utils import register_all_modules
-from vost.models.vlm import VLMFeatureCacheWriter
 
 SPLITS = dict(
     train='train_dataloader', val='val_dataloader', test='test_dataloader')

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from vost.models.vlm import (VLMEncoder, VLMFeatureCache,
-                             VLMFeatureCacheWriter, make_tiny_vlm)
+from vost.models.vlm import (
+    VLMEncoder,
+    VLMFeatureCache,
+    VLMFeatureCacheWriter,
+    make_tiny_vlm,
+)
 
 from .conftest import make_batch, random_frames
 
@@ -56,7 +60,8 @@ def test_incomplete_and_missing_caches_are_refused(tmp_path):
         VLMFeatureCache(str(tmp_path), settings)
     with pytest.raises(FileNotFoundError, match='extract_vlm_features'):
         VLMFeatureCache(str(tmp_path / 'nothing'), settings)
-    with pytest.raises(ValueError, match=r'patch_feats must be \(1, 2, 1, 1\)'):
+    with pytest.raises(ValueError,
+                       match=r'patch_feats must be \(1, 2, 1, 1\)'):
         writer.write(['k2'], np.zeros((1, 2)), np.zeros((1, 2, 2, 1)))
     with pytest.raises(ValueError, match='Duplicate frame keys'):
         VLMFeatureCacheWriter(str(tmp_path / 'd'), ['k', 'k'], settings, 2,

@@ -1,8 +1,12 @@
 """Prompt phrasing and templates."""
 import pytest
 
-from vost.models.vlm import (build_object_prompts, build_predicate_prompts,
-                             object_phrase, predicate_phrase)
+from vost.models.vlm import (
+    build_object_prompts,
+    build_predicate_prompts,
+    object_phrase,
+    predicate_phrase,
+)
 
 
 def test_object_prompts():

@@ -9,9 +9,9 @@ from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from vost.datasets.ag_meta import PREDICATE_GROUPS, PREDICATE_GROUP_OFFSETS
-from vost.registry import MODELS
+from vost.datasets.ag_meta import PREDICATE_GROUP_OFFSETS, PREDICATE_GROUPS
 from vost.models.vlm.box_pooling import pool_boxes, union_boxes
+from vost.registry import MODELS
 
 __all__ = ['MultiModalFeatureBank', 'pair_geometry']
 
@@ -258,7 +258,8 @@ class MultiModalFeatureBank(BaseModule):
         extra_logits = None
         if self.use_text_logits:
             proj = F.normalize(self.text_logit_proj(feats), dim=-1)
-            sims = self.text_log_scale.exp() * proj @ vlm_feats['text_pred'].t()
+            text_pred = vlm_feats['text_pred']
+            sims = self.text_log_scale.exp() * proj @ text_pred.t()
             extra_logits = {
                 group: sims[..., PREDICATE_GROUP_OFFSETS[group]:
                             PREDICATE_GROUP_OFFSETS[group] + len(names)]

@@ -14,6 +14,7 @@ from torch import Tensor
 
 from vost.datasets.ag_meta import PERSON_LABEL
 from vost.registry import MODELS, TASK_UTILS
+
 from .base_query_generator import BaseQueryGenerator
 
 __all__ = ['DualSourcePairQueryGenerator']

@@ -1,12 +1,20 @@
 """VOST vlm: the frozen VLM encoder, its prompts, feature cache and pooling."""
 from .box_pooling import pool_boxes, union_boxes
-from .feature_cache import (CACHE_FORMAT_VERSION, VLMFeatureCache,
-                            VLMFeatureCacheWriter)
+from .feature_cache import (
+                            CACHE_FORMAT_VERSION,
+                            VLMFeatureCache,
+                            VLMFeatureCacheWriter,
+)
 from .hf_loading import load_image_stats, load_vlm, vlm_family
-from .prompts import (DEFAULT_OBJECT_TEMPLATES, DEFAULT_PREDICATE_PHRASES,
-                      DEFAULT_PREDICATE_TEMPLATES, build_object_prompts,
-                      build_predicate_prompts, object_phrase,
-                      predicate_phrase)
+from .prompts import (
+                            DEFAULT_OBJECT_TEMPLATES,
+                            DEFAULT_PREDICATE_PHRASES,
+                            DEFAULT_PREDICATE_TEMPLATES,
+                            build_object_prompts,
+                            build_predicate_prompts,
+                            object_phrase,
+                            predicate_phrase,
+)
 from .tiny_vlm import make_tiny_vlm
 from .vlm_encoder import VLMEncoder
 

@@ -24,8 +24,9 @@ to the same grid cells at any resize scale; horizontal flips are applied at
 read time by the encoder.
 
 ``meta.json["vlm"]`` records the VLM name and every setting that changes the
-stored numbers (see :meth:`VLMEncoder.cache_settings`); :class:`VLMFeatureCache`
-refuses to open a cache whose settings differ from the encoder's.
+stored numbers (see :meth:`VLMEncoder.cache_settings`);
+:class:`VLMFeatureCache` refuses to open a cache whose settings differ from
+the encoder's.
 """
 import json
 import os
@@ -185,7 +186,8 @@ class VLMFeatureCache:
                 'interrupted); rerun tools/extract_vlm_features.py')
         recorded = meta.get('vlm', {})
         diffs = [
-            f'{k}: cache has {recorded.get(k)!r}, model has {settings.get(k)!r}'
+            f'{k}: cache has {recorded.get(k)!r}, '
+            f'model has {settings.get(k)!r}'
             for k in sorted(set(recorded) | set(settings))
             if _jsonable(recorded.get(k)) != _jsonable(settings.get(k))
         ]

@@ -59,7 +59,8 @@ def predicate_phrase(name: str,
 
     Args:
         name (str): Predicate name, e.g. ``'in_front_of'``.
-        phrases (dict, optional): Overrides of :data:`DEFAULT_PREDICATE_PHRASES`.
+        phrases (dict, optional): Overrides of
+            :data:`DEFAULT_PREDICATE_PHRASES`.
 
     Returns:
         str: E.g. ``'in front of'``.

@@ -17,8 +17,12 @@ from typing import Iterable, Optional
 
 import torch
 
-from .prompts import (DEFAULT_OBJECT_TEMPLATES, DEFAULT_PREDICATE_TEMPLATES,
-                      build_object_prompts, build_predicate_prompts)
+from .prompts import (
+    DEFAULT_OBJECT_TEMPLATES,
+    DEFAULT_PREDICATE_TEMPLATES,
+    build_object_prompts,
+    build_predicate_prompts,
+)
 
 __all__ = ['make_tiny_vlm']
 
@@ -103,8 +107,7 @@ def make_tiny_vlm(out_dir: str,
     Returns:
         str: ``out_dir``.
     """
-    from transformers import (CLIPConfig, CLIPModel, SiglipConfig,
-                              SiglipModel)
+    from transformers import CLIPConfig, CLIPModel, SiglipConfig, SiglipModel
     if family not in ('clip', 'siglip'):
         raise ValueError(f"family must be 'clip' or 'siglip', got {family!r}")
     if image_size % patch_size:

@@ -9,10 +9,15 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from vost.registry import MODELS
+
 from .feature_cache import VLMFeatureCache
 from .hf_loading import load_image_stats, load_vlm, vlm_family
-from .prompts import (DEFAULT_OBJECT_TEMPLATES, DEFAULT_PREDICATE_TEMPLATES,
-                      build_object_prompts, build_predicate_prompts)
+from .prompts import (
+    DEFAULT_OBJECT_TEMPLATES,
+    DEFAULT_PREDICATE_TEMPLATES,
+    build_object_prompts,
+    build_predicate_prompts,
+)
 
 __all__ = ['VLMEncoder']
 
