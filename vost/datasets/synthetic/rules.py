@@ -51,7 +51,8 @@ whose box holds the hand point); "a hand in ``O``" below means that:
   ``in(seat)`` and a knee in ``O``.
 - ``have_it_on_the_back``: behind layer, ``in(back point)`` and not
   ``in(torso centre)``.
-- ``other_relationship``: none of the above and a knee in ``O``.
+- ``other_relationship``: none of the above, front layer and a knee in
+  ``O``.
 - ``not_contacting``: none of the above (always the case for ``in``).
 """
 from typing import List, Optional, Sequence
@@ -194,7 +195,7 @@ def contacting_labels(box: Sequence[float], label: int, layer: str,
         out.add('covered_by')
     if layer == 'behind' and inside('back') and not inside('torso'):
         out.add('have_it_on_the_back')
-    if not out and knees:
+    if not out and knees and layer == 'front':
         out.add('other_relationship')
     if not out:
         out.add('not_contacting')
