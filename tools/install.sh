@@ -16,6 +16,33 @@ PIP=("$PY" -m pip install --disable-pip-version-check)
 
 step() { echo "[install] $*"; }
 
+# Fast path: every pin already satisfied and vost installed from this tree.
+if "$PY" - "$PWD" <<'PYEOF' 2>/dev/null
+import os, sys
+from importlib.metadata import version
+from packaging.requirements import Requirement
+root = sys.argv[1]
+files = ['requirements/build.txt', 'requirements/mmcv.txt',
+         'requirements/runtime.txt', 'requirements/tests.txt']
+for fname in files:
+    for line in open(os.path.join(root, fname)):
+        line = line.split('#', 1)[0].strip()
+        if not line or line.startswith('-r'):
+            continue
+        req = Requirement(line)
+        if not req.specifier.contains(version(req.name), prereleases=True):
+            sys.exit(1)
+import mmcv.ops  # noqa: F401  (the compiled ops, not an op-less wheel)
+import vost
+assert os.path.samefile(os.path.dirname(vost.__file__),
+                        os.path.join(root, 'vost'))
+assert os.path.exists(os.path.join(root, 'vost', '.mim', 'configs'))
+PYEOF
+then
+    echo "[install] everything is installed already (tools/install.sh is idempotent)"
+    exit 0
+fi
+
 step "1/4 build requirements (torch 2.13.0 CPU, setuptools<82, numpy)"
 "${PIP[@]}" -q -r requirements/build.txt
 

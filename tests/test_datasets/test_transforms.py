@@ -27,7 +27,7 @@ def _video(length):
 @pytest.mark.parametrize('num_ref,frame_range,causal,key,expected,flags', [
     (0, 4, False, 5, [5], [True]),
     (2, 4, False, 5, [4, 5, 6], [False, True, False]),
-    (3, 4, False, 5, [4, 4, 5, 6], [False, False, True, False]),
+    (3, 4, False, 5, [3, 4, 5, 6], [False, False, True, False]),
     (2, 4, True, 5, [3, 4, 5], [False, False, True]),
     (2, 4, True, 0, [0, 0, 0], [True, False, False]),
     (2, (1, 3), False, 8, [8, 9, 9], [True, False, False]),

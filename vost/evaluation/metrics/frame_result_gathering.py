@@ -23,7 +23,7 @@ def gather_frame_results(results: List[Any]) -> List[Any]:
     Returns:
         list: All ranks' results, rank 0's first (on every rank).
     """
-    if True:
+    if get_world_size() == 1:
         return list(results)
     parts = all_gather_object(list(results))
     return [item for part in parts for item in part]

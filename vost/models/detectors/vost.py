@@ -393,11 +393,16 @@ class VOST(BaseDetector):
         """
         key_outs, key_samples = self._key_frame_outputs(
             batch_inputs, batch_data_samples)
-        return self.bbox_head.loss(
+        losses = self.bbox_head.loss(
             key_outs,
             key_samples,
             gt_pairs_mode=self.gt_pairs_mode,
             vlm_feats=key_outs['vlm_feats'])
+        # Two-stage generators (DualSourcePairQueryGenerator) return their
+        # encoder proposals, over all frames, and own their set loss.
+        if key_outs.get('enc_outputs') is not None:
+            losses.update(self.query_generator.loss(key_outs['enc_outputs']))
+        return losses
 
     def predict(self,
                 batch_inputs: Tensor,

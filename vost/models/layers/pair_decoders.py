@@ -149,7 +149,9 @@ class PairInstanceDecoder(_PairDecoder):
             raise ValueError('PairInstanceDecoder: pass both or neither of '
                              'sub_reg_branches / obj_reg_branches')
         self_attn_mask = pair_self_attn_mask(query_mask, self.num_heads)
-        anchors = anchors.detach()
+        # the initial anchors keep their gradient (learnable anchors learn
+        # through the first layer's box prediction); refined ones are
+        # detached
         hidden, references = [], [anchors]
         for idx in range(self.num_layers):
             query = self._layer(idx, query, anchors, memory, memory_pos,
