@@ -47,7 +47,9 @@ class VLMEncoder(BaseModule):
     - ``class_prior`` (n, 37): per-frame class prior, the softmax over
       classes 1..36 of ``prior_scale * image_embeds @ text_obj.T``; column 0
       is 0.
-    - ``logit_scale`` (): the VLM's similarity scale.
+
+    Entries named ``text_*`` are shared by all frames; the others have
+    ``n`` rows (the detector selects key frames by that rule).
 
     Patch features: for CLIP, the last-layer patch tokens through the
     vision ``post_layernorm`` and ``visual_projection`` (the pooled image
@@ -395,8 +397,7 @@ class VLMEncoder(BaseModule):
             patch_feats=patch_feats,
             text_obj=self.text_obj,
             text_pred=self.text_pred,
-            class_prior=self.class_prior(image_embeds),
-            logit_scale=self.logit_scale)
+            class_prior=self.class_prior(image_embeds))
 
     def extra_repr(self) -> str:
         """Summary shown by ``print(model)``."""
