@@ -6,6 +6,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Switched on by `tools/test.py --show-dir DIR`.
+    visualization=dict(type='SGVisualizationHook', draw=False),
 )
 
 env_cfg = dict(
@@ -16,9 +18,9 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
+# Add dict(type='TensorboardVisBackend') to log to TensorBoard.
 visualizer = dict(
-    type='mmdet.DetLocalVisualizer', vis_backends=vis_backends,
-    name='visualizer')
+    type='SGLocalVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 
 log_level = 'INFO'

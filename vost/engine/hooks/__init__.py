@@ -1,3 +1,4 @@
 """VOST hooks."""
+from .sg_visualization_hook import SGVisualizationHook
 
-__all__ = []
+__all__ = ['SGVisualizationHook']
