@@ -167,7 +167,12 @@ def make_predictions(data_list: list, pairs: int,
 
 
 def time_cli(root: str, pred_file: str, json_file: str) -> dict:
-    """Run eval_sgg.py in a subprocess; return wall time and peak RSS."""
+    """Run eval_sgg.py in a subprocess; return wall and CPU time, peak RSS.
+
+    The CPU time (user + system) of the subprocess is what the wall time
+    would be on an otherwise idle machine (the evaluation is single
+    threaded); report both when other jobs share the cores.
+    """
     cmd = [sys.executable, EVAL_SGG, root, pred_file, '--task', 'sgdet',
            '--json', json_file]
     start = time.perf_counter()
@@ -180,8 +185,10 @@ def time_cli(root: str, pred_file: str, json_file: str) -> dict:
         raise RuntimeError(f'{" ".join(cmd)} failed:\n{out}')
     with open(json_file) as f:
         metrics = json.load(f)
-    return dict(wall_s=round(wall, 2), peak_rss_mb=round(
-        usage.ru_maxrss / 1024), metrics=metrics, stdout=out)
+    return dict(wall_s=round(wall, 2),
+                cpu_s=round(usage.ru_utime + usage.ru_stime, 2),
+                peak_rss_mb=round(usage.ru_maxrss / 1024),
+                metrics=metrics, stdout=out)
 
 
 def main():
@@ -210,7 +217,7 @@ def main():
                 m = res['metrics']
                 rows.append(dict(scale=scale, videos=videos,
                                  frames=m['num_frames'], pairs=pairs,
-                                 wall_s=res['wall_s'],
+                                 wall_s=res['wall_s'], cpu_s=res['cpu_s'],
                                  peak_rss_mb=res['peak_rss_mb'],
                                  with_R20=m['with/R@20'],
                                  no_R50=m['no/R@50']))
@@ -219,11 +226,12 @@ def main():
         if not args.work_dir:
             import shutil
             shutil.rmtree(work, ignore_errors=True)
+    print(f'load average (1, 5, 15 min): {os.getloadavg()}')
     print(f"{'videos':>7} {'frames':>7} {'pairs':>5} {'wall s':>7} "
-          f"{'peak MB':>8} {'with R@20':>9} {'no R@50':>8}")
+          f"{'cpu s':>6} {'peak MB':>8} {'with R@20':>9} {'no R@50':>8}")
     for r in rows:
         print(f"{r['videos']:>7} {r['frames']:>7} {r['pairs']:>5} "
-              f"{r['wall_s']:>7.2f} {r['peak_rss_mb']:>8} "
+              f"{r['wall_s']:>7.2f} {r['cpu_s']:>6.2f} {r['peak_rss_mb']:>8} "
               f"{100 * r['with_R20']:>9.2f} {100 * r['no_R50']:>8.2f}")
     if args.json:
         with open(args.json, 'w') as f:

@@ -23,32 +23,35 @@ import time
 
 CONSTRAINTS = ('with', 'semi', 'no')
 IOU_TYPES = ('legacy', 'continuous')
-#: Packages whose ``__init__`` imports torch, mmcv and mmdet to register
-#: modules; the CLI needs only their numpy-only modules.
-_NUMPY_ONLY_PACKAGES = ('vost.datasets', 'vost.datasets.action_genome',
-                        'vost.evaluation')
+#: Packages whose ``__init__`` imports torch, mmcv and mmdet (to register
+#: modules or apply stack fixes); the CLI needs only numpy-only modules.
+_NUMPY_ONLY_PACKAGES = ('vost', 'vost.datasets',
+                        'vost.datasets.action_genome', 'vost.evaluation')
 
 
 def use_numpy_only_packages() -> None:
-    """Skip the registering package ``__init__`` files (script mode only).
+    """Skip the heavy package ``__init__`` files (script mode only).
 
-    ``vost.datasets`` and ``vost.evaluation`` import torch, mmcv, mmdet and
-    transformers when imported (to register datasets, transforms and
-    metrics): about 8 s of CPU. The modules this CLI uses
-    (``ag_meta``, ``action_genome.parsing`` / ``files`` and
+    ``vost`` (stack fixes), ``vost.datasets`` and ``vost.evaluation`` (which
+    register datasets, transforms and metrics) import torch, mmcv, mmdet and
+    transformers: 5-10 s of CPU on the 2-core machine, more than the whole
+    evaluation. The modules this CLI uses (``datasets.ag_meta``,
+    ``datasets.action_genome.parsing`` / ``files``,
     ``evaluation.functional``) need only numpy, so when run as a script
-    the three packages are entered as bare packages (their ``__path__``
-    only). Never call this in a process that imports those packages
-    normally later.
+    these packages are entered as bare packages (their ``__path__`` only).
+    Never call this in a process that later imports them normally.
     """
-    import vost
-    root = osp.dirname(vost.__file__)
+    spec = importlib.util.find_spec('vost')
+    if spec is None:
+        raise ImportError('vost is not installed (pip install -e .)')
+    root = spec.submodule_search_locations[0]
     for name in _NUMPY_ONLY_PACKAGES:
         if name in sys.modules:
             continue
         spec = importlib.util.spec_from_loader(name, None, is_package=True)
         module = importlib.util.module_from_spec(spec)
         module.__path__ = [osp.join(root, *name.split('.')[1:])]
+        module.__file__ = osp.join(module.__path__[0], '__init__.py')
         sys.modules[name] = module
 
 

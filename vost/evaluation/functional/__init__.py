@@ -1,23 +1,25 @@
 """Functional (numpy) core of the Action Genome scene graph evaluation."""
 from .box_iou import IOU_TYPES, aligned_box_iou
 from .candidates import (CONSTRAINTS, Candidates, build_candidates,
-                         segmented_topk_desc)
+                         segmented_topk_asc)
 from .gt_triplets import GTTriplets, build_gt_triplets
 from .prediction_format import (PREDICTION_FIELDS, PredictionBatch,
                                 PredictionFormatError, check_prediction,
                                 deduplicate_predictions, dump_predictions,
                                 load_predictions, sg_sample_to_prediction,
                                 stack_predictions)
-from .sgg_recall import (evaluate_sgg, match_candidates, metric_keys,
+from .sgg_recall import (build_match_index, evaluate_sgg, match_candidates,
+                         metric_keys,
                          recall_from_first_rank)
 from .sgg_table import format_sgg_table
 
 __all__ = [
     'IOU_TYPES', 'aligned_box_iou', 'CONSTRAINTS', 'Candidates',
-    'build_candidates', 'segmented_topk_desc', 'GTTriplets',
+    'build_candidates', 'segmented_topk_asc', 'GTTriplets',
     'build_gt_triplets', 'PREDICTION_FIELDS', 'PredictionBatch',
     'PredictionFormatError', 'check_prediction', 'deduplicate_predictions',
     'dump_predictions', 'load_predictions', 'sg_sample_to_prediction',
-    'stack_predictions', 'evaluate_sgg', 'match_candidates', 'metric_keys',
+    'stack_predictions', 'build_match_index', 'evaluate_sgg',
+    'match_candidates', 'metric_keys',
     'recall_from_first_rank', 'format_sgg_table'
 ]

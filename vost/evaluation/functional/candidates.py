@@ -23,7 +23,7 @@ import numpy as np
 from vost.datasets.ag_meta import NUM_PREDICATES, PREDICATE_GROUP_OFFSETS
 from .prediction_format import PredictionBatch
 
-__all__ = ['CONSTRAINTS', 'Candidates', 'segmented_topk_desc',
+__all__ = ['CONSTRAINTS', 'Candidates', 'segmented_topk_asc',
            'build_candidates']
 
 #: The three constraint modes of the Action Genome protocol.
@@ -53,9 +53,12 @@ class Candidates:
     rank: np.ndarray
 
 
-def segmented_topk_desc(values: np.ndarray, counts: np.ndarray,
-                        limit: int) -> Tuple[np.ndarray, np.ndarray]:
-    """The ``limit`` largest values of every contiguous segment, ranked.
+def segmented_topk_asc(values: np.ndarray, counts: np.ndarray,
+                       limit: int) -> Tuple[np.ndarray, np.ndarray]:
+    """The ``limit`` smallest values of every contiguous segment, ranked.
+
+    Rank by descending score with ``values = -score`` (negating keeps the
+    stable tie order, unlike reversing an ascending sort).
 
     Segments of equal length are sorted together as the rows of a 2-D
     array (one stable ``np.argsort`` per distinct length and chunk; a plain
@@ -66,7 +69,7 @@ def segmented_topk_desc(values: np.ndarray, counts: np.ndarray,
     Args:
         values (np.ndarray): (N,) values, segment after segment.
         counts (np.ndarray): (S,) segment lengths, summing to N.
-        limit (int): How many of the best values to keep per segment.
+        limit (int): How many of the smallest values to keep per segment.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``index`` (M,) int64 positions in
@@ -91,11 +94,11 @@ def segmented_topk_desc(values: np.ndarray, counts: np.ndarray,
             first = segs[i:i + step]
             if first[-1] - first[0] == (len(first) - 1) * c:  # adjacent
                 block = values[first[0]:first[-1] + c].reshape(-1, c)
-                order = np.argsort(-block, axis=1, kind='stable')[:, :keep]
+                order = np.argsort(block, axis=1, kind='stable')[:, :keep]
                 index = order + first[:, None]
             else:
                 idx = first[:, None] + cols
-                order = np.argsort(-values[idx], axis=1,
+                order = np.argsort(values[idx], axis=1,
                                    kind='stable')[:, :keep]
                 index = np.take_along_axis(idx, order, axis=1)
             out_index.append(index.ravel())
@@ -142,16 +145,19 @@ def build_candidates(batch: PredictionBatch,
     pair_frame = np.repeat(np.arange(len(batch), dtype=np.int64),
                            pairs_per_frame)
     box_base = batch.box_offsets[:-1][pair_frame]
+    num_pairs = len(pair_frame)
     obj_scores = f['scores'].astype(np.float64)
     pair_score = (obj_scores[f['pair_inds'][:, 0] + box_base] *
                   obj_scores[f['pair_inds'][:, 1] + box_base])
     groups = (f['attention_scores'], f['spatial_scores'],
               f['contacting_scores'])
+    # Scores are ranked as negated float64 products (see segmented_topk_asc).
+    neg_pair = -pair_score
     if mode == 'with':
         # Row argmax per group: 3 candidates per pair, predicate ascending.
         predicate = np.stack(
             [g.argmax(1) + off for g, off in zip(groups, _GROUP_STARTS)], 1)
-        score = pair_score[:, None] * np.stack(
+        neg = neg_pair[:, None] * np.stack(
             [g.max(1) for g in groups], 1).astype(np.float64)
         counts = 3 * pairs_per_frame
         per_pair = 3
@@ -159,27 +165,30 @@ def build_candidates(batch: PredictionBatch,
         pred_scores = np.concatenate(groups, axis=1)
         pair, predicate = np.nonzero(
             _semi_mask(pred_scores, semi_threshold))
-        score = pair_score[pair] * pred_scores[pair, predicate].astype(
+        neg = neg_pair[pair] * pred_scores[pair, predicate].astype(
             np.float64)
         counts = np.bincount(pair_frame[pair], minlength=len(batch))
         per_pair = None
     else:
-        score = pair_score[:, None] * np.concatenate(
-            groups, axis=1).astype(np.float64)
+        neg = np.empty((num_pairs, NUM_PREDICATES), dtype=np.float64)
+        for g, lo in zip(groups, _GROUP_STARTS):
+            np.multiply(neg_pair[:, None], g, out=neg[:, lo:lo + g.shape[1]])
         predicate = None
         counts = NUM_PREDICATES * pairs_per_frame
         per_pair = NUM_PREDICATES
         limit = min(limit, top_k_no)
-    index, rank = segmented_topk_desc(score.ravel(), counts, limit)
+    neg = neg.ravel()
+    index, rank = segmented_topk_asc(neg, counts, limit)
     if per_pair is not None:  # candidates are the (pair, column) entries
         pair = index // per_pair
         predicate = predicate.ravel()[index] if mode == 'with' else \
             index % per_pair
     else:
         pair, predicate = pair[index], predicate[index]
+    score = -neg[index]
     return Candidates(
         frame=pair_frame[pair],
         pair=pair,
         predicate=predicate.astype(np.int64, copy=False),
-        score=score.ravel()[index],
+        score=score,
         rank=rank)

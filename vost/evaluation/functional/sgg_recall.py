@@ -9,7 +9,7 @@ when a candidate ranked below K matches it; several candidates may hit one
 GT triplet and one candidate may hit several (it is counted once per GT).
 """
 from collections import OrderedDict
-from typing import Any, Dict, Sequence, Tuple, Union
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -21,8 +21,8 @@ from .gt_triplets import GTTriplets
 from .prediction_format import (PredictionBatch, PredictionFormatError,
                                 stack_predictions)
 
-__all__ = ['match_candidates', 'recall_from_first_rank', 'evaluate_sgg',
-           'metric_keys']
+__all__ = ['build_match_index', 'match_candidates', 'recall_from_first_rank',
+           'evaluate_sgg', 'metric_keys']
 
 _NUM_LABELS = NUM_OBJECT_CLASSES + 1
 _NEVER = np.iinfo(np.int64).max
@@ -35,12 +35,48 @@ def _triplet_key(frame: np.ndarray, sub: np.ndarray, obj: np.ndarray,
         NUM_PREDICATES + predicate
 
 
+def build_match_index(batch: PredictionBatch, gt: GTTriplets,
+                      gt_frame_of_pred: np.ndarray) -> Dict[str, np.ndarray]:
+    """Per-pair and per-GT lookups shared by the constraints' matching.
+
+    Args:
+        batch (PredictionBatch): The predictions.
+        gt (GTTriplets): GT triplets.
+        gt_frame_of_pred (np.ndarray): (N,) GT frame index per prediction.
+
+    Returns:
+        dict[str, np.ndarray]: ``sub_box`` / ``obj_box`` (P,) global box
+        index of each pair's subject / object; ``key_base`` (P,) triplet key
+        of each pair without its predicate; ``gt_order`` (T,) argsort of the
+        GT keys; ``uniq`` / ``start`` / ``count`` the distinct sorted GT
+        keys, where each starts in ``gt_order`` and how many share it.
+    """
+    f = batch.fields
+    pair_frame = np.repeat(
+        np.arange(len(batch), dtype=np.int64), np.diff(batch.pair_offsets))
+    base = batch.box_offsets[:-1][pair_frame]
+    sub_box = f['pair_inds'][:, 0] + base
+    obj_box = f['pair_inds'][:, 1] + base
+    labels = f['labels']
+    key_base = _triplet_key(gt_frame_of_pred[pair_frame], labels[sub_box],
+                            labels[obj_box], 0)
+    gt_key = _triplet_key(gt.frame, gt.sub_labels, gt.obj_labels,
+                          gt.predicate)
+    gt_order = np.argsort(gt_key, kind='stable')
+    uniq, start, count = np.unique(
+        gt_key[gt_order], return_index=True, return_counts=True)
+    return dict(sub_box=sub_box, obj_box=obj_box, key_base=key_base,
+                gt_order=gt_order, uniq=uniq, start=start, count=count)
+
+
 def match_candidates(cands: Candidates,
                      batch: PredictionBatch,
                      gt: GTTriplets,
                      gt_frame_of_pred: np.ndarray,
                      iou_type: str = 'legacy',
-                     iou_threshold: float = 0.5) -> np.ndarray:
+                     iou_threshold: float = 0.5,
+                     index: Optional[Dict[str, np.ndarray]] = None
+                     ) -> np.ndarray:
     """First rank at which each GT triplet is hit.
 
     Args:
@@ -51,40 +87,33 @@ def match_candidates(cands: Candidates,
             prediction of the batch.
         iou_type (str): ``'legacy'`` (+1 pixel) or ``'continuous'`` IoU.
         iou_threshold (float): Both boxes need IoU >= this. Defaults to 0.5.
+        index (dict, optional): :func:`build_match_index` of the same
+            inputs, to share it between constraints.
 
     Returns:
         np.ndarray: (T,) int64 smallest rank of a matching candidate per GT
         triplet; ``np.iinfo(np.int64).max`` where none matches.
     """
-    f = batch.fields
     first_rank = np.full(len(gt.frame), _NEVER, dtype=np.int64)
     if len(cands.pair) == 0 or len(gt.frame) == 0:
         return first_rank
-    pair_frame = np.repeat(
-        np.arange(len(batch), dtype=np.int64), np.diff(batch.pair_offsets))
-    sub_box = f['pair_inds'][:, 0] + batch.box_offsets[:-1][pair_frame]
-    obj_box = f['pair_inds'][:, 1] + batch.box_offsets[:-1][pair_frame]
-    labels = f['labels']
-    cand_key = _triplet_key(gt_frame_of_pred[cands.frame],
-                            labels[sub_box[cands.pair]],
-                            labels[obj_box[cands.pair]], cands.predicate)
-    gt_key = _triplet_key(gt.frame, gt.sub_labels, gt.obj_labels,
-                          gt.predicate)
-    gt_order = np.argsort(gt_key, kind='stable')
-    uniq, start, count = np.unique(
-        gt_key[gt_order], return_index=True, return_counts=True)
+    if index is None:
+        index = build_match_index(batch, gt, gt_frame_of_pred)
+    uniq, count = index['uniq'], index['count']
+    cand_key = index['key_base'][cands.pair] + cands.predicate
     pos = np.minimum(np.searchsorted(uniq, cand_key), len(uniq) - 1)
     num = np.where(uniq[pos] == cand_key, count[pos], 0)
     # Expand to one row per (candidate, GT triplet of the same key).
     cand_idx = np.repeat(np.arange(len(cand_key)), num)
     within = np.arange(len(cand_idx)) - np.repeat(np.cumsum(num) - num, num)
-    gt_idx = gt_order[start[pos[cand_idx]] + within]
+    gt_idx = index['gt_order'][index['start'][pos[cand_idx]] + within]
     pair = cands.pair[cand_idx]
-    boxes = f['bboxes']
-    ok = ((aligned_box_iou(boxes[sub_box[pair]], gt.sub_boxes[gt_idx],
-                           iou_type) >= iou_threshold)
-          & (aligned_box_iou(boxes[obj_box[pair]], gt.obj_boxes[gt_idx],
-                             iou_type) >= iou_threshold))
+    boxes = batch.fields['bboxes']
+    ok = ((aligned_box_iou(boxes[index['sub_box'][pair]],
+                           gt.sub_boxes[gt_idx], iou_type) >= iou_threshold)
+          & (aligned_box_iou(boxes[index['obj_box'][pair]],
+                             gt.obj_boxes[gt_idx], iou_type)
+             >= iou_threshold))
     np.minimum.at(first_rank, gt_idx[ok], cands.rank[cand_idx[ok]])
     return first_rank
 
@@ -235,12 +264,13 @@ def evaluate_sgg(gt: GTTriplets,
 
     metrics: 'OrderedDict[str, float]' = OrderedDict()
     details: Dict[str, Any] = dict(per_predicate={}, per_predicate_frame={})
-    table: Dict[str, Dict[str, float]] = {}
+    table: Dict[str, float] = {}
+    index = build_match_index(batch, gt, gt_frame_of_pred)
     for c in constraints:
         cands = build_candidates(
             batch, c, semi_threshold, top_k_no, limit=max(ks))
         first_rank = match_candidates(cands, batch, gt, gt_frame_of_pred,
-                                      iou_type, iou_threshold)
+                                      iou_type, iou_threshold, index)
         details['per_predicate'][c] = {}
         details['per_predicate_frame'][c] = {}
         for k in ks:
