@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-def _load_local_trusted(filename: str, map_location=None):
+def load_from_local_trusted(filename: str, map_location=None):
     """Load a local checkpoint with ``weights_only=False``.
 
     Args:
@@ -55,7 +55,7 @@ def register_trusted_checkpoint_loader() -> None:
     """Make mmengine load local checkpoints with ``weights_only=False``."""
     from mmengine.runner.checkpoint import CheckpointLoader
     CheckpointLoader.register_scheme(
-        prefixes='', loader=_load_local_trusted, force=True)
+        prefixes='', loader=load_from_local_trusted, force=True)
 
 
 def setup_cpu_distributed(launcher: str) -> bool:
