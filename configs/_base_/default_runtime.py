@@ -9,6 +9,9 @@ default_hooks = dict(
     # Switched on by `tools/test.py --show-dir DIR`.
     visualization=dict(type='SGVisualizationHook', draw=False),
 )
+# Checkpoints carry the random generators' states, so `--resume` continues
+# the same random streams as an uninterrupted run.
+custom_hooks = [dict(type='RNGStateHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -9,6 +9,7 @@ scope; configs load them with
 import json
 import os.path as osp
 
+import numpy as np
 import torch
 from mmengine.dist import get_rank, get_world_size
 from mmengine.hooks import Hook
@@ -27,9 +28,16 @@ class ToyRegressionDataset(Dataset):
     Args:
         num_samples (int): Dataset length. Defaults to 32.
         dim (int): Input dimension. Defaults to 4.
+        noise (float): Standard deviation of Gaussian noise added to the
+            target on every read with numpy's global generator (a stand-in
+            for random augmentation). Defaults to 0.
     """
 
-    def __init__(self, num_samples: int = 32, dim: int = 4) -> None:
+    def __init__(self,
+                 num_samples: int = 32,
+                 dim: int = 4,
+                 noise: float = 0.0) -> None:
+        self.noise = noise
         gen = torch.Generator().manual_seed(0)
         self.x = torch.randn(num_samples, dim, generator=gen)
         weight = torch.arange(1, dim + 1, dtype=torch.float32)
@@ -40,7 +48,10 @@ class ToyRegressionDataset(Dataset):
         return len(self.x)
 
     def __getitem__(self, idx: int) -> dict:
-        return dict(inputs=self.x[idx], target=self.y[idx], index=idx)
+        target = self.y[idx]
+        if self.noise:
+            target = target + float(np.random.randn()) * self.noise
+        return dict(inputs=self.x[idx], target=target, index=idx)
 
 
 @MODELS.register_module()
@@ -49,11 +60,14 @@ class ToyRegressor(BaseModel):
 
     Args:
         dim (int): Input dimension. Defaults to 4.
+        dropout (float): Dropout on the inputs in training (draws from
+            torch's global generator). Defaults to 0.
     """
 
-    def __init__(self, dim: int = 4) -> None:
+    def __init__(self, dim: int = 4, dropout: float = 0.0) -> None:
         super().__init__()
         self.linear = torch.nn.Linear(dim, 1)
+        self.dropout = torch.nn.Dropout(dropout)
 
     def forward(self, inputs, target=None, index=None, mode='tensor'):
         """Run the model.
@@ -70,7 +84,7 @@ class ToyRegressor(BaseModel):
         """
         if isinstance(inputs, (list, tuple)):
             inputs = torch.stack(inputs)
-        out = self.linear(inputs).squeeze(-1)
+        out = self.linear(self.dropout(inputs)).squeeze(-1)
         if mode == 'loss':
             if isinstance(target, (list, tuple)):
                 target = torch.stack(target)
