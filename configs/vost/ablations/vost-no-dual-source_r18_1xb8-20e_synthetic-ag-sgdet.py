@@ -1,0 +1,10 @@
+# Ablation: plain learnable pair queries instead of dual-source queries
+# (the VLM still feeds the feature bank).
+_base_ = ['../vost_r18_1xb8-20e_synthetic-ag-sgdet.py']
+
+model = dict(
+    query_generator=dict(
+        _delete_=True,
+        type='LearnablePairQueryGenerator',
+        num_queries={{_base_.num_queries}},
+        embed_dims={{_base_.embed_dims}}))
