@@ -3,11 +3,11 @@ from .box_iou import IOU_TYPES, aligned_box_iou
 from .candidates import (CONSTRAINTS, Candidates, build_candidates,
                          segmented_topk_asc)
 from .gt_triplets import GTTriplets, build_gt_triplets
+from .model_outputs import deduplicate_predictions, sg_sample_to_prediction
 from .prediction_format import (PREDICTION_FIELDS, PredictionBatch,
                                 PredictionFormatError, check_prediction,
-                                deduplicate_predictions, dump_predictions,
-                                load_predictions, sg_sample_to_prediction,
-                                stack_predictions)
+                                check_structure, dump_predictions,
+                                load_predictions, stack_predictions)
 from .sgg_recall import (build_match_index, evaluate_sgg, match_candidates,
                          metric_keys,
                          recall_from_first_rank)
@@ -17,7 +17,8 @@ __all__ = [
     'IOU_TYPES', 'aligned_box_iou', 'CONSTRAINTS', 'Candidates',
     'build_candidates', 'segmented_topk_asc', 'GTTriplets',
     'build_gt_triplets', 'PREDICTION_FIELDS', 'PredictionBatch',
-    'PredictionFormatError', 'check_prediction', 'deduplicate_predictions',
+    'PredictionFormatError', 'check_prediction', 'check_structure',
+    'deduplicate_predictions',
     'dump_predictions', 'load_predictions', 'sg_sample_to_prediction',
     'stack_predictions', 'build_match_index', 'evaluate_sgg',
     'match_candidates', 'metric_keys',

@@ -29,8 +29,8 @@ from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
 
 __all__ = [
     'PREDICTION_FIELDS', 'PredictionFormatError', 'PredictionBatch',
-    'check_prediction', 'stack_predictions', 'load_predictions', 'dump_predictions', 'sg_sample_to_prediction',
-    'deduplicate_predictions'
+    'check_prediction', 'stack_predictions', 'load_predictions',
+    'dump_predictions', 'check_structure'
 ]
 
 #: field -> (dtype kind: 'f' float / 'i' integer, trailing shape, length
@@ -61,9 +61,22 @@ def _where(source: str, index: Optional[int], key: Any) -> str:
     return f'{source}: prediction{pos} (frame_key={key!r})'
 
 
-def _check_structure(pred: Any, index: Optional[int],
+def check_structure(pred: Any, index: Optional[int],
                      source: str) -> Dict[str, Any]:
-    """Check keys, shapes and dtype kinds of one prediction (no values)."""
+    """Check keys, shapes and dtype kinds of one prediction (no values).
+
+    Args:
+        pred (Any): The candidate prediction dict.
+        index (int, optional): Its position, for messages.
+        source (str): Its origin, for messages.
+
+    Returns:
+        dict: ``frame_key`` and the seven fields as numpy arrays of the
+        canonical dtypes (float32 / int64).
+
+    Raises:
+        PredictionFormatError: Naming position, frame key and field.
+    """
     if not isinstance(pred, dict):
         raise PredictionFormatError(
             f'{_where(source, index, None)}: expected a dict, got '
@@ -233,7 +246,9 @@ def stack_predictions(preds: Sequence[Any],
     """
     stacked = _stack_fast(preds)
     if stacked is None:  # something is off: find it frame by frame
-        checked = [_check_structure(p, i, source) for i, p in enumerate(preds)]
+        checked = [
+            check_structure(p, i, source) for i, p in enumerate(preds)
+        ]
         stacked = _stack_checked(checked)
     keys, fields, counts_b, counts_p = stacked
     if len(set(keys)) != len(keys):
@@ -311,8 +326,8 @@ def check_prediction(pred: Any,
     except PredictionFormatError as exc:
         if index is None:
             raise
-        raise PredictionFormatError(
-            str(exc).replace('prediction #0', f'prediction #{index}')) from None
+        msg = str(exc).replace('prediction #0', f'prediction #{index}')
+        raise PredictionFormatError(msg) from None
     return batch.frame(0)
 
 
@@ -366,94 +381,3 @@ def dump_predictions(preds: Sequence[Any], path: str) -> None:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     with open(path, 'wb') as f:
         pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def deduplicate_predictions(
-        preds: Sequence[dict],
-        source: str = 'predictions') -> Tuple[List[dict], int]:
-    """Drop exact repeats of a frame's prediction, refuse conflicting ones.
-
-    Distributed samplers may pad the last batch by repeating items, so a
-    gathered result list can hold the same key frame twice with identical
-    outputs. Identical repeats are dropped (and counted); repeats that
-    differ mean two different predictions for one frame and raise.
-
-    Args:
-        preds (Sequence[dict]): Checked prediction dicts.
-        source (str): Origin, for messages.
-
-    Returns:
-        tuple[list[dict], int]: The unique predictions (first occurrence
-        order) and the number of dropped identical repeats.
-
-    Raises:
-        PredictionFormatError: If two predictions of one frame differ.
-    """
-    unique: Dict[str, dict] = {}
-    dropped = 0
-    for pred in preds:
-        key = pred['frame_key']
-        first = unique.get(key)
-        if first is None:
-            unique[key] = pred
-            continue
-        same = all(
-            np.array_equal(first[f], pred[f]) for f in PREDICTION_FIELDS)
-        if not same:
-            raise PredictionFormatError(
-                f'{source}: two different predictions for frame_key '
-                f'{key!r}')
-        dropped += 1
-    return list(unique.values()), dropped
-
-
-def _get(container: Any, name: str) -> Any:
-    if isinstance(container, dict):
-        return container.get(name)
-    return getattr(container, name, None)
-
-
-def sg_sample_to_prediction(sample: Any) -> Dict[str, Any]:
-    """Convert a model output sample to a prediction-file dict.
-
-    Args:
-        sample (SGDataSample | dict): The key frame's output, as returned by
-            ``model.predict`` (an ``SGDataSample``) or as the dict an
-            mmengine ``Evaluator`` passes to ``BaseMetric.process``
-            (``SGDataSample.to_dict()``). Needs metainfo ``frame_key``,
-            ``pred_instances`` (``bboxes`` in ORIGINAL frame pixels,
-            ``labels``, ``scores``) and ``pred_pairs`` (``pair_inds``,
-            ``attention_scores``, ``spatial_scores``,
-            ``contacting_scores``).
-
-    Returns:
-        dict: A prediction dict with numpy arrays of the canonical dtypes;
-        shapes are checked here, values when the predictions are stacked.
-
-    Raises:
-        PredictionFormatError: If a field is missing or has a bad shape.
-    """
-    if hasattr(sample, 'to_dict') and not isinstance(sample, dict):
-        sample = sample.to_dict()
-    if not isinstance(sample, dict):
-        raise PredictionFormatError(
-            'expected an SGDataSample or its dict, got '
-            f'{type(sample).__name__}')
-    key = sample.get('frame_key')
-    flat = {'frame_key': key}
-    for part, fields in (('pred_instances', ('bboxes', 'labels', 'scores')),
-                         ('pred_pairs', ('pair_inds', 'attention_scores',
-                                         'spatial_scores',
-                                         'contacting_scores'))):
-        container = sample.get(part)
-        if container is None:
-            raise PredictionFormatError(
-                f'model output (frame_key={key!r}): missing {part!r}')
-        for field in fields:
-            value = _get(container, field)
-            if value is None:
-                raise PredictionFormatError(
-                    f'model output (frame_key={key!r}): missing field '
-                    f'{part}.{field}')
-            flat[field] = value
-    return _check_structure(flat, None, 'model output')
