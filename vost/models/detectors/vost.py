@@ -11,6 +11,9 @@ from mmdet.structures import TrackDataSample
 from torch import Tensor
 
 from vost.models.layers import PairInstanceDecoder, PairRelationDecoder
+from vost.models.temporal import (TemporalHeadFromSpatial, clip_frame_index,
+                                  pair_confidence, temporal_head_cfg,
+                                  unique_frame_index)
 from vost.registry import MODELS
 
 __all__ = ['VOST']
@@ -60,8 +63,16 @@ class VOST(BaseDetector):
             step as ``vlm_encoder(frames (N*T,C,H,W), frame_samples)`` and
             returning a dict; entries named ``text_*`` are shared by all
             frames, the others have N*T rows.
-        temporal_decoder (dict, optional): Hook for the temporal stage
-            (a later issue); must be None in the spatial model.
+        temporal_decoder (dict, optional): A
+            :class:`~vost.models.temporal.TemporalPairDecoder` config. When
+            set, the key frames' pair states attend to their clip's
+            reference frames (:meth:`forward_temporal`) and ``temporal_head``
+            (the spatial head's config with one branch set per temporal
+            layer, initialised from the spatial head when a stage-1
+            checkpoint is loaded, see ``TemporalHeadFromSpatial``) gives the
+            key-frame outputs; the spatial head's key-frame losses stay as
+            auxiliary losses and the temporal ones are prefixed ``t.``.
+            None: the spatial model (reference frames do not matter).
         train_cfg (dict, optional): Passed to the head (``assigner``).
         test_cfg (dict, optional): Passed to the head.
         data_preprocessor (dict, optional): ``mmdet.TrackDataPreprocessor``.
@@ -90,10 +101,6 @@ class VOST(BaseDetector):
         if task not in _TASKS:
             raise ValueError(f'VOST: task must be one of {_TASKS}, got '
                              f'{task!r}')
-        if temporal_decoder is not None:
-            raise NotImplementedError(
-                'VOST: temporal_decoder is a hook for the temporal stage, '
-                'which this model does not implement yet; set it to None')
         self.task = task
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
@@ -120,10 +127,20 @@ class VOST(BaseDetector):
         self.relation_decoder = PairRelationDecoder(**relation_decoder)
         self.vlm_encoder = MODELS.build(vlm_encoder) \
             if vlm_encoder is not None else None
-        self.temporal_decoder = None
         bbox_head = dict(bbox_head)
         bbox_head.update(train_cfg=train_cfg, test_cfg=test_cfg)
         self.bbox_head = MODELS.build(bbox_head)
+        self.temporal_decoder = self.temporal_head = None
+        if temporal_decoder is not None:
+            self.temporal_decoder = MODELS.build(temporal_decoder)
+            self.temporal_head = MODELS.build(
+                temporal_head_cfg(bbox_head,
+                                  self.temporal_decoder.num_layers))
+            self._register_load_state_dict_pre_hook(
+                TemporalHeadFromSpatial(
+                    self.temporal_head.state_dict().keys(),
+                    TemporalHeadFromSpatial.spatial_branch_layers(
+                        self.bbox_head)))
 
     def init_weights(self) -> None:
         """Initialise the modules; Xavier for the transformer parts."""
@@ -367,13 +384,89 @@ class VOST(BaseDetector):
             }
         return out
 
+    def forward_temporal(self, frame_outs: dict, frame_samples: list,
+                         batch_data_samples: list) -> dict:
+        """Temporal stage: each key frame's pair states attend to the pair
+        states of its clip's reference frames.
+
+        Args:
+            frame_outs (dict): :meth:`forward_frames` outputs of all N * T
+                frames.
+            frame_samples (list[SGDataSample]): The N * T frame samples.
+            batch_data_samples (list[TrackDataSample]): The N clips.
+
+        Returns:
+            dict: Key-frame inputs of ``temporal_head``: ``inst_hidden``
+            (Lt, N, Q, C), ``references`` (Lt + 1, N, Q, 8), ``rel_hidden``
+            (Lt, N, Q, C), ``query_mask`` (N, Q) or None, and ``selected``
+            (the attended reference pairs per layer).
+        """
+        num_total = frame_outs['memory'].size(0)
+        key_inds, ref_inds = clip_frame_index(
+            batch_data_samples, num_total // len(batch_data_samples),
+            causal=self.temporal_decoder.causal)
+        key = self.select_frames(frame_outs, key_inds.tolist(), num_total)
+        refs = self.select_frames(frame_outs, ref_inds.flatten().tolist(),
+                                  num_total)
+        num_clips, num_refs = ref_inds.shape
+        # reference pair confidence from the spatial head's last layers
+        ref_samples = [frame_samples[i] for i in ref_inds.flatten().tolist()]
+        cls, _, _, att, spa, con = self.bbox_head(
+            refs['inst_hidden'],
+            refs['references'],
+            refs['rel_hidden'],
+            refine_boxes=self.gt_pairs_mode is None,
+            vlm_feats=refs['vlm_feats'],
+            batch_img_metas=[s.metainfo for s in ref_samples])
+        scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
+                                 use_class=self.task != 'predcls')
+
+        def per_clip(x: Tensor) -> Tensor:  # (N*n, Q, ...) -> (N, n*Q, ...)
+            return x.reshape(num_clips, -1, *x.shape[2:])
+
+        refine = self.gt_pairs_mode is None
+        out = self.temporal_decoder(
+            key['inst_hidden'][-1],
+            key['rel_hidden'][-1],
+            key['references'][-1],
+            per_clip(refs['inst_hidden'][-1]),
+            per_clip(refs['rel_hidden'][-1]),
+            per_clip(refs['references'][-1]),
+            per_clip(scores),
+            num_refs,
+            key_mask=key['query_mask'],
+            ref_mask=per_clip(refs['query_mask'])
+            if refs['query_mask'] is not None else None,
+            sub_reg_branches=self.temporal_head.sub_reg_branches
+            if refine else None,
+            obj_reg_branches=self.temporal_head.obj_reg_branches
+            if refine else None)
+        out['query_mask'] = key['query_mask']
+        return out
+
     def _key_frame_outputs(self, batch_inputs: Tensor,
                            batch_data_samples: list) -> Tuple[dict, list]:
-        """Run the frames and select the key frames."""
+        """Run the frames and select the key frames.
+
+        With a temporal stage, a frame shared by several clips of the batch
+        (test mode: neighbouring key frames share reference frames) runs
+        through the spatial stages once; the key outputs then carry the
+        temporal stage's outputs under ``'temporal'``.
+        """
         frames, frame_samples, key_inds = self.flatten_clips(
             batch_inputs, batch_data_samples)
-        frame_outs = self.forward_frames(frames, frame_samples)
+        if self.temporal_decoder is not None and not self.training:
+            uniq, inverse = unique_frame_index(frames, frame_samples)
+            frame_outs = self.select_frames(
+                self.forward_frames(frames[uniq],
+                                    [frame_samples[i] for i in uniq]),
+                inverse.tolist(), len(uniq))
+        else:
+            frame_outs = self.forward_frames(frames, frame_samples)
         key_outs = self.select_frames(frame_outs, key_inds, len(frames))
+        if self.temporal_decoder is not None:
+            key_outs['temporal'] = self.forward_temporal(
+                frame_outs, frame_samples, batch_data_samples)
         return key_outs, [frame_samples[i] for i in key_inds]
 
     # ------------------------------------------------------------------
@@ -402,6 +495,13 @@ class VOST(BaseDetector):
         # encoder proposals, over all frames, and own their set loss.
         if key_outs.get('enc_outputs') is not None:
             losses.update(self.query_generator.loss(key_outs['enc_outputs']))
+        if 'temporal' in key_outs:
+            temporal_losses = self.temporal_head.loss(
+                key_outs['temporal'],
+                key_samples,
+                gt_pairs_mode=self.gt_pairs_mode,
+                vlm_feats=key_outs['vlm_feats'])
+            losses.update({f't.{k}': v for k, v in temporal_losses.items()})
         return losses
 
     def predict(self,
@@ -416,8 +516,9 @@ class VOST(BaseDetector):
         """
         key_outs, key_samples = self._key_frame_outputs(
             batch_inputs, batch_data_samples)
-        results = self.bbox_head.predict(
-            key_outs,
+        head, outs = self._output_head(key_outs)
+        results = head.predict(
+            outs,
             key_samples,
             rescale=rescale,
             gt_pairs_mode=self.gt_pairs_mode,
@@ -427,16 +528,24 @@ class VOST(BaseDetector):
             sample.pred_pairs = pairs
         return key_samples
 
+    def _output_head(self, key_outs: dict) -> tuple:
+        """The head giving the final key-frame outputs and its inputs:
+        the temporal head with the temporal stage, else the spatial head."""
+        if 'temporal' in key_outs:
+            return self.temporal_head, key_outs['temporal']
+        return self.bbox_head, key_outs
+
     def _forward(self, batch_inputs: Tensor,
                  batch_data_samples: Optional[list] = None
                  ) -> Tuple[Tensor, ...]:
         """Raw head outputs of the key frames (``mode='tensor'``)."""
         key_outs, key_samples = self._key_frame_outputs(
             batch_inputs, batch_data_samples)
-        return self.bbox_head(
-            key_outs['inst_hidden'],
-            key_outs['references'],
-            key_outs['rel_hidden'],
+        head, outs = self._output_head(key_outs)
+        return head(
+            outs['inst_hidden'],
+            outs['references'],
+            outs['rel_hidden'],
             refine_boxes=self.gt_pairs_mode is None,
             vlm_feats=key_outs['vlm_feats'],
             batch_img_metas=[s.metainfo for s in key_samples])
