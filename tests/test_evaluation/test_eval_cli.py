@@ -151,3 +151,25 @@ def test_deduplicate_predictions():
                    contacting_scores=preds[2]['contacting_scores'][:0])
     with pytest.raises(PredictionFormatError, match='000021'):
         deduplicate_predictions(preds + [changed])
+
+
+def test_cli_constants_and_numpy_only_imports():
+    from vost.evaluation.functional import CONSTRAINTS, IOU_TYPES
+    spec = importlib.util.spec_from_file_location('eval_sgg', CLI)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.CONSTRAINTS == CONSTRAINTS
+    assert module.IOU_TYPES == IOU_TYPES
+    # In script mode the CLI must not pay for torch / mmcv imports.
+    code = (f'import runpy, sys; sys.argv = [{CLI!r}, {FIXTURE!r}, '
+            "'missing.pkl', '--task', 'sgdet']\n"
+            'try:\n'
+            f'    runpy.run_path({CLI!r}, run_name="__main__")\n'
+            'except SystemExit as exc:\n'
+            '    assert exc.code == 1\n'
+            "assert 'torch' not in sys.modules, 'torch was imported'\n"
+            "assert 'mmengine' not in sys.modules\n")
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert 'missing.pkl does not exist' in proc.stderr
