@@ -1,7 +1,9 @@
 """VOST hooks."""
+from .freeze_modules_hook import FreezeModulesHook
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 from .sg_visualization_hook import SGVisualizationHook
 
 __all__ = [
-    'SGVisualizationHook', 'RNGStateHook', 'get_rng_state', 'set_rng_state'
+    'FreezeModulesHook', 'SGVisualizationHook', 'RNGStateHook',
+    'get_rng_state', 'set_rng_state'
 ]

@@ -5,7 +5,7 @@ pair queries of the reference frames; every layer keeps only the
 top-scoring reference pairs, fewer in deeper layers (OED: 80n, 50n, 30n for
 n reference frames).
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn as nn
