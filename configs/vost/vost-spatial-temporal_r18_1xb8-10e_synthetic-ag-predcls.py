@@ -1,0 +1,18 @@
+# Temporal stage 2, PredCls on synthetic Action Genome: the synthetic SGDet
+# temporal config with one query per GT pair (as in
+# vost-spatial_r18_1xb8-20e_synthetic-ag-predcls.py, its stage 1).
+_base_ = ['./vost-spatial-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py']
+
+task = 'predcls'
+model = dict(
+    task=task,
+    query_generator=dict(
+        _delete_=True,
+        type='GTPairQueryGenerator',
+        mode=task,
+        embed_dims={{_base_.embed_dims}}))
+train_dataloader = dict(dataset=dict(task=task))
+val_dataloader = dict(dataset=dict(task=task))
+test_dataloader = val_dataloader
+val_evaluator = dict(task=task)
+test_evaluator = val_evaluator
