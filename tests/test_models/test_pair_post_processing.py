@@ -2,8 +2,7 @@
 import pytest
 import torch
 
-from vost.models.heads import build_frame_prediction, rank_pairs, \
-    rescale_boxes
+from vost.models.heads import build_frame_prediction, rank_pairs, rescale_boxes
 
 
 def _probs(max_values):

@@ -9,11 +9,14 @@ from mmengine.config import Config
 from vost.registry import MODELS
 from vost.testing import demo_sg_track_inputs
 from vost.utils import register_all_modules
+
 from ._helpers import CONFIG_ROOT, build_tiny_model
 
 register_all_modules()
 
-SHIPPED = sorted(glob.glob(osp.join(CONFIG_ROOT, 'vost', '*.py')))
+# the spatial configs of this model (temporal and VLM configs: their tests)
+SHIPPED = sorted(
+    glob.glob(osp.join(CONFIG_ROOT, 'vost', 'vost-spatial_*.py')))
 
 
 def _null_init(cfg):
@@ -21,29 +24,43 @@ def _null_init(cfg):
     return cfg
 
 
-@pytest.mark.parametrize('path', SHIPPED, ids=osp.basename)
-def test_shipped_config_builds_and_runs(path):
-    """Every shipped config builds; one loss and one predict pass on a
-    small clip (frames 64 x 64, 2 objects)."""
-    cfg = _null_init(Config.fromfile(path))
-    if cfg.model.get('vlm_encoder'):
-        pytest.skip('VLM configs need a VLM checkpoint: '
-                    'tests/test_vlm/test_vost_configs.py builds them with '
-                    'a tiny VLM')
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    task = cfg.model.task
-    assert task in osp.basename(path)
+def _run_modes(model):
+    """One loss, predict and tensor pass on a 64 x 64 clip, 2 objects."""
     data = demo_sg_track_inputs(batch_size=1, image_shapes=(3, 64, 64),
                                 num_objects=2)
     data = model.data_preprocessor(data, True)
     model.train()
     losses = model(**data, mode='loss')
-    assert all(torch.isfinite(v) for v in losses.values())
+    assert losses and all(torch.isfinite(v) for v in losses.values())
     model.eval()
     with torch.no_grad():
         results = model(**data, mode='predict')
+        outs = model(**data, mode='tensor')
     assert len(results) == 1 and 'pred_pairs' in results[0]
+    assert len(outs) == 6
+
+
+@pytest.mark.parametrize('path', SHIPPED, ids=osp.basename)
+def test_shipped_config_builds(path):
+    """Every shipped config builds (pretrained weights nulled); the small
+    ones also run every mode (the ResNet-50 ones: the slow test below)."""
+    cfg = _null_init(Config.fromfile(path))
+    model = MODELS.build(cfg.model)
+    assert cfg.model.task in osp.basename(path)
+    assert model.task == cfg.model.task
+    if 'r50' not in osp.basename(path):
+        model.init_weights()
+        _run_modes(model)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    'path', [p for p in SHIPPED if 'r50' in osp.basename(p)],
+    ids=osp.basename)
+def test_r50_config_runs(path):
+    model = MODELS.build(_null_init(Config.fromfile(path)).model)
+    model.init_weights()
+    _run_modes(model)
 
 
 def test_shipped_configs_exist():

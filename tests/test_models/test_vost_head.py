@@ -4,6 +4,7 @@ import torch
 
 from vost.testing import demo_sg_track_inputs
 from vost.utils import register_all_modules
+
 from ._helpers import build_tiny_model
 
 register_all_modules()

@@ -1,15 +1,19 @@
 """Random scene-graph clips for tests (like ``mmdet.testing.
 demo_track_inputs``)."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from mmdet.structures import TrackDataSample
 from mmengine.structures import InstanceData
 
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                   PERSON_LABEL, SPATIAL_PREDICATES)
+from vost.datasets.ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_CLASSES,
+    PERSON_LABEL,
+    SPATIAL_PREDICATES,
+)
 from vost.structures import SGDataSample
 
 __all__ = ['demo_sg_frame_sample', 'demo_sg_track_inputs']

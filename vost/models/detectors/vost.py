@@ -1,19 +1,22 @@
 """VOST: the one-stage pair-wise scene graph detector."""
-from typing import Dict, List, Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmdet.models.detectors.base import BaseDetector
-from mmdet.models.layers import (DetrTransformerEncoder,
-                                 SinePositionalEncoding)
+from mmdet.models.layers import DetrTransformerEncoder, SinePositionalEncoding
 from mmdet.structures import TrackDataSample
 from torch import Tensor
 
 from vost.models.layers import PairInstanceDecoder, PairRelationDecoder
-from vost.models.temporal import (TemporalHeadFromSpatial, clip_frame_index,
-                                  pair_confidence, temporal_head_cfg,
-                                  unique_frame_index)
+from vost.models.temporal import (
+    TemporalHeadFromSpatial,
+    clip_frame_index,
+    pair_confidence,
+    temporal_head_cfg,
+    unique_frame_index,
+)
 from vost.registry import MODELS
 
 __all__ = ['VOST']

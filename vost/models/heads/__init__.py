@@ -1,6 +1,9 @@
 """VOST heads."""
-from .pair_post_processing import (build_frame_prediction, rank_pairs,
-                                   rescale_boxes)
+from .pair_post_processing import (
+    build_frame_prediction,
+    rank_pairs,
+    rescale_boxes,
+)
 from .vost_head import VOSTHead, frame_gt_pairs
 
 __all__ = [

@@ -14,12 +14,19 @@ from mmengine.model import BaseModule, bias_init_with_prob, constant_init
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                   SPATIAL_PREDICATES)
+from vost.datasets.ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_CLASSES,
+    SPATIAL_PREDICATES,
+)
 from vost.registry import MODELS, TASK_UTILS
-from .pair_post_processing import (build_frame_prediction, rank_pairs,
-                                   rescale_boxes)
+
+from .pair_post_processing import (
+    build_frame_prediction,
+    rank_pairs,
+    rescale_boxes,
+)
 
 __all__ = ['VOSTHead']
 

@@ -13,8 +13,11 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import build_norm_layer
 from mmdet.models.layers import DetrTransformerDecoderLayer
-from mmdet.models.layers.transformer.utils import (MLP, coordinate_to_encoding,
-                                                   inverse_sigmoid)
+from mmdet.models.layers.transformer.utils import (
+    MLP,
+    coordinate_to_encoding,
+    inverse_sigmoid,
+)
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor
 

@@ -9,6 +9,7 @@ from torch import Tensor
 
 from vost.datasets.ag_meta import OBJECT_CLASSES
 from vost.registry import MODELS
+
 from .base_query_generator import BaseQueryGenerator
 
 __all__ = ['GTPairQueryGenerator']

@@ -7,6 +7,7 @@ from mmdet.models.layers.transformer.utils import inverse_sigmoid
 from torch import Tensor
 
 from vost.registry import MODELS
+
 from .base_query_generator import BaseQueryGenerator
 
 __all__ = ['LearnablePairQueryGenerator']

@@ -8,7 +8,6 @@ the fields named in :class:`PairHungarianAssigner`.
 """
 from typing import Optional, Union
 
-import torch
 from mmdet.models.task_modules.assigners.match_cost import BaseMatchCost
 from mmengine.structures import InstanceData
 from torch import Tensor
