@@ -72,7 +72,10 @@ def collect_frames(cfg: Config, splits) -> list:
         if not loader:
             print(f'{split}: no {SPLITS[split]} in the config, skipped')
             continue
-        dataset = DATASETS.build(copy.deepcopy(loader['dataset']))
+        dataset_cfg = copy.deepcopy(loader['dataset'])
+        # keep ``data_list`` readable (mmengine serialises it by default)
+        dataset_cfg['serialize_data'] = False
+        dataset = DATASETS.build(dataset_cfg)
         if hasattr(dataset, 'full_init'):
             dataset.full_init()
         count = 0
