@@ -136,7 +136,10 @@ class TemporalPairDecoder(BaseModule):
                 for attn in (layer.self_attn, layer.cross_attn):
                     nn.init.zeros_(attn.attn.out_proj.weight)
                     nn.init.zeros_(attn.attn.out_proj.bias)
-                last_fc = layer.ffn.layers[-1]
+                last_fc = [
+                    m for m in layer.ffn.layers.modules()
+                    if isinstance(m, nn.Linear)
+                ][-1]
                 nn.init.zeros_(last_fc.weight)
                 nn.init.zeros_(last_fc.bias)
 
