@@ -1,12 +1,14 @@
 """VOST heads."""
 from .pair_post_processing import (
     build_frame_prediction,
+    predict_frame,
     rank_pairs,
     rescale_boxes,
 )
-from .vost_head import VOSTHead, frame_gt_pairs
+from .pair_targets import frame_gt_pairs, pair_targets
+from .vost_head import VOSTHead
 
 __all__ = [
-    'VOSTHead', 'frame_gt_pairs', 'rank_pairs', 'build_frame_prediction',
-    'rescale_boxes'
+    'VOSTHead', 'frame_gt_pairs', 'pair_targets', 'rank_pairs',
+    'build_frame_prediction', 'rescale_boxes', 'predict_frame'
 ]

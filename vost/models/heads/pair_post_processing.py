@@ -27,7 +27,9 @@ from torch import Tensor
 
 from vost.datasets.ag_meta import PERSON_LABEL
 
-__all__ = ['rank_pairs', 'build_frame_prediction', 'rescale_boxes']
+__all__ = [
+    'rank_pairs', 'build_frame_prediction', 'rescale_boxes', 'predict_frame'
+]
 
 
 def rescale_boxes(boxes: Tensor, img_meta: dict,
@@ -144,3 +146,68 @@ def build_frame_prediction(sub_boxes: Tensor, obj_boxes: Tensor,
         contacting_scores=contacting,
         scores=pair_scores)
     return instances, pairs
+
+
+def predict_frame(cls_logits: Tensor,
+                  sub_boxes: Tensor,
+                  obj_boxes: Tensor,
+                  attention_logits: Tensor,
+                  spatial_logits: Tensor,
+                  contacting_logits: Tensor,
+                  img_meta: dict,
+                  test_cfg: dict,
+                  rescale: bool = True,
+                  gt_pairs_mode: Optional[str] = None,
+                  gt_pairs: Optional[InstanceData] = None) -> tuple:
+    """One frame's prediction from its last-layer outputs.
+
+    SGDet: pairs ranked and filtered by ``test_cfg`` (module doc).
+    PredCls/SGCls: one pair per GT pair, in GT order (query ``r`` is GT
+    pair ``r``), GT boxes; labels are the GT's with score 1 (PredCls) or
+    predicted over 1..36 (SGCls).
+
+    Args:
+        cls_logits (Tensor): (Q, 37) object-class logits.
+        sub_boxes, obj_boxes (Tensor): (Q, 4) normalised cxcywh.
+        attention_logits (Tensor): (Q, 3); spatial_logits (Q, 6);
+            contacting_logits (Q, 17).
+        img_meta (dict): Frame meta (see :func:`rescale_boxes`).
+        test_cfg (dict): ``max_per_img``, ``score_thr``, ``pair_score``,
+            ``pair_nms``, ``person_box``.
+        rescale (bool): Boxes in original-frame pixels.
+        gt_pairs_mode (str, optional): None, ``'sgcls'``, ``'predcls'``.
+        gt_pairs (InstanceData, optional): The frame's GT pairs (GT modes).
+
+    Returns:
+        tuple[InstanceData, InstanceData]: See
+        :func:`build_frame_prediction`.
+    """
+    probs = cls_logits.softmax(-1)
+    obj_scores, obj_labels = probs[:, 1:].max(-1)
+    obj_labels = obj_labels + 1
+    attention = attention_logits.softmax(-1)
+    spatial = spatial_logits.sigmoid()
+    contacting = contacting_logits.sigmoid()
+    predicates = torch.cat([attention, spatial, contacting], -1)
+    sub = rescale_boxes(sub_boxes, img_meta, rescale)
+    obj = rescale_boxes(obj_boxes, img_meta, rescale)
+    if gt_pairs_mode is not None:
+        keep = torch.arange(len(gt_pairs), device=probs.device)
+        if gt_pairs_mode == 'predcls':
+            obj_labels = gt_pairs.labels.long()
+            obj_scores = probs.new_ones(len(keep))
+        else:
+            obj_labels, obj_scores = obj_labels[keep], obj_scores[keep]
+        pair_scores = obj_scores * predicates[keep].max(-1)[0]
+    else:
+        keep, pair_scores = rank_pairs(
+            obj_scores, obj_labels, obj, predicates,
+            max_per_img=test_cfg['max_per_img'],
+            score_thr=test_cfg['score_thr'],
+            pair_score=test_cfg['pair_score'],
+            pair_nms=test_cfg['pair_nms'])
+        obj_labels, obj_scores = obj_labels[keep], obj_scores[keep]
+    return build_frame_prediction(
+        sub[keep], obj[keep], obj_scores, obj_labels, attention[keep],
+        spatial[keep], contacting[keep], pair_scores,
+        person_box=test_cfg['person_box'])

@@ -8,7 +8,7 @@ import torch.nn as nn
 from mmcv.cnn import Linear
 from mmdet.models.layers.transformer.utils import MLP, inverse_sigmoid
 from mmdet.models.utils import multi_apply
-from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_xyxy_to_cxcywh
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from mmdet.utils import reduce_mean
 from mmengine.model import BaseModule, bias_init_with_prob, constant_init
 from mmengine.structures import InstanceData
@@ -22,52 +22,12 @@ from vost.datasets.ag_meta import (
 )
 from vost.registry import MODELS, TASK_UTILS
 
-from .pair_post_processing import (
-    build_frame_prediction,
-    rank_pairs,
-    rescale_boxes,
-)
+from .pair_post_processing import predict_frame
+from .pair_targets import frame_gt_pairs, pair_targets
 
 __all__ = ['VOSTHead']
 
 _GROUPS = ('attention', 'spatial', 'contacting')
-
-
-def _boxes_tensor(boxes) -> Tensor:
-    """Plain (N, 4) tensor of mmdet ``BaseBoxes`` or a tensor."""
-    return boxes.tensor if hasattr(boxes, 'tensor') else boxes
-
-
-def frame_gt_pairs(sample) -> InstanceData:
-    """Pair-level GT of one frame (the assigner's ``gt_instances``).
-
-    Args:
-        sample (SGDataSample): With ``gt_instances`` and ``gt_pairs``.
-
-    Returns:
-        InstanceData: ``labels`` (R,) object AG ids, ``sub_bboxes`` /
-        ``obj_bboxes`` (R, 4) XYXY input pixels, ``attention`` (R,),
-        ``spatial`` (R, 6), ``contacting`` (R, 17).
-    """
-    where = sample.metainfo.get('frame_key', '?')
-    if 'gt_pairs' not in sample:
-        raise KeyError(f'VOSTHead: frame {where} has no gt_pairs (the '
-                       'training pipeline must pack them)')
-    boxes = _boxes_tensor(sample.gt_instances.bboxes)
-    pairs = sample.gt_pairs
-    inds = pairs.pair_inds.long().reshape(-1, 2)
-    if inds.numel() and int(inds.max()) >= boxes.size(0):
-        raise IndexError(f'VOSTHead: frame {where}: gt_pairs.pair_inds '
-                         f'refers to instance {int(inds.max())} but '
-                         f'gt_instances has {boxes.size(0)}')
-    return InstanceData(
-        labels=sample.gt_instances.labels[inds[:, 1]].long(),
-        sub_bboxes=boxes[inds[:, 0]].float(),
-        obj_bboxes=boxes[inds[:, 1]].float(),
-        attention=pairs.attention.long().reshape(-1),
-        spatial=pairs.spatial.float().reshape(-1, len(SPATIAL_PREDICATES)),
-        contacting=pairs.contacting.float().reshape(
-            -1, len(CONTACTING_PREDICATES)))
 
 
 @MODELS.register_module()
@@ -524,32 +484,8 @@ class VOSTHead(BaseModule):
             gt_inds = self.assigner.assign(pred, gt_pairs,
                                            img_meta).gt_inds
             gt_inds = gt_inds.masked_fill(query_mask, 0)
-        pos = gt_inds > 0
-        assigned = gt_inds[pos] - 1
-        valid = ~query_mask
-        neg = valid & ~pos if gt_pairs_mode is None else \
-            torch.zeros_like(pos)
-
-        labels = gt_inds.new_zeros(num_queries)
-        labels[pos] = gt_pairs.labels[assigned]
-        label_weights = (pos | neg).float()
-        img_h, img_w = img_meta['img_shape'][:2]
-        factor = cls_score.new_tensor([img_w, img_h, img_w, img_h])
-        box_targets = []
-        for field in ('sub_bboxes', 'obj_bboxes'):
-            target = cls_score.new_zeros(num_queries, 4)
-            target[pos] = bbox_xyxy_to_cxcywh(
-                gt_pairs.get(field)[assigned].float() / factor)
-            box_targets.append(target)
-        attention_t = gt_inds.new_zeros(num_queries)
-        attention_t[pos] = gt_pairs.attention[assigned]
-        spatial_t = spatial.new_zeros(spatial.shape)
-        spatial_t[pos] = gt_pairs.spatial[assigned].to(spatial.dtype)
-        contacting_t = contacting.new_zeros(contacting.shape)
-        contacting_t[pos] = gt_pairs.contacting[assigned].to(
-            contacting.dtype)
-        return (labels, label_weights, *box_targets, attention_t, spatial_t,
-                contacting_t, pos, neg)
+        return pair_targets(gt_inds, gt_pairs, img_meta, query_mask,
+                            spatial, contacting, gt_pairs_mode)
 
     # ------------------------------------------------------------------
     # prediction
@@ -618,39 +554,12 @@ class VOSTHead(BaseModule):
             ``spatial_scores`` (K, 6), ``contacting_scores`` (K, 17)
             probabilities, ``scores`` (K,) ranking scores).
         """
-        results = []
-        for b, img_meta in enumerate(batch_img_metas):
-            probs = all_cls_scores[-1, b].softmax(-1)
-            obj_scores, obj_labels = probs[:, 1:].max(-1)
-            obj_labels = obj_labels + 1
-            attention = all_attention[-1, b].softmax(-1)
-            spatial = all_spatial[-1, b].sigmoid()
-            contacting = all_contacting[-1, b].sigmoid()
-            sub = rescale_boxes(all_sub_boxes[-1, b], img_meta, rescale)
-            obj = rescale_boxes(all_obj_boxes[-1, b], img_meta, rescale)
-            if gt_pairs_mode is not None:
-                num = len(batch_gt_pairs[b])
-                keep = torch.arange(num, device=probs.device)
-                if gt_pairs_mode == 'predcls':
-                    obj_labels = batch_gt_pairs[b].labels
-                    obj_scores = probs.new_ones(num)
-                else:
-                    obj_labels, obj_scores = obj_labels[keep], \
-                        obj_scores[keep]
-                pair_scores = obj_scores * torch.cat(
-                    [attention, spatial, contacting], -1)[keep].max(-1)[0]
-            else:
-                keep, pair_scores = rank_pairs(
-                    obj_scores, obj_labels, obj,
-                    torch.cat([attention, spatial, contacting], -1),
-                    max_per_img=self.test_cfg['max_per_img'],
-                    score_thr=self.test_cfg['score_thr'],
-                    pair_score=self.test_cfg['pair_score'],
-                    pair_nms=self.test_cfg['pair_nms'])
-                obj_labels, obj_scores = obj_labels[keep], obj_scores[keep]
-            results.append(
-                build_frame_prediction(
-                    sub[keep], obj[keep], obj_scores, obj_labels,
-                    attention[keep], spatial[keep], contacting[keep],
-                    pair_scores, person_box=self.test_cfg['person_box']))
-        return results
+        return [
+            predict_frame(
+                all_cls_scores[-1, b], all_sub_boxes[-1, b],
+                all_obj_boxes[-1, b], all_attention[-1, b],
+                all_spatial[-1, b], all_contacting[-1, b], img_meta,
+                self.test_cfg, rescale, gt_pairs_mode,
+                batch_gt_pairs[b] if batch_gt_pairs is not None else None)
+            for b, img_meta in enumerate(batch_img_metas)
+        ]

@@ -1,0 +1,97 @@
+"""Pair-level GT and per-query training targets of one frame."""
+from typing import Optional
+
+import torch
+from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from vost.datasets.ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
+
+__all__ = ['frame_gt_pairs', 'pair_targets']
+
+
+def _boxes_tensor(boxes) -> Tensor:
+    """Plain (N, 4) tensor of mmdet ``BaseBoxes`` or a tensor."""
+    return boxes.tensor if hasattr(boxes, 'tensor') else boxes
+
+
+def frame_gt_pairs(sample) -> InstanceData:
+    """Pair-level GT of one frame (the assigner's ``gt_instances``).
+
+    Args:
+        sample (SGDataSample): With ``gt_instances`` and ``gt_pairs``.
+
+    Returns:
+        InstanceData: ``labels`` (R,) object AG ids, ``sub_bboxes`` /
+        ``obj_bboxes`` (R, 4) XYXY input pixels, ``attention`` (R,),
+        ``spatial`` (R, 6), ``contacting`` (R, 17).
+    """
+    where = sample.metainfo.get('frame_key', '?')
+    if 'gt_pairs' not in sample:
+        raise KeyError(f'VOSTHead: frame {where} has no gt_pairs (the '
+                       'training pipeline must pack them)')
+    boxes = _boxes_tensor(sample.gt_instances.bboxes)
+    pairs = sample.gt_pairs
+    inds = pairs.pair_inds.long().reshape(-1, 2)
+    if inds.numel() and int(inds.max()) >= boxes.size(0):
+        raise IndexError(f'VOSTHead: frame {where}: gt_pairs.pair_inds '
+                         f'refers to instance {int(inds.max())} but '
+                         f'gt_instances has {boxes.size(0)}')
+    return InstanceData(
+        labels=sample.gt_instances.labels[inds[:, 1]].long(),
+        sub_bboxes=boxes[inds[:, 0]].float(),
+        obj_bboxes=boxes[inds[:, 1]].float(),
+        attention=pairs.attention.long().reshape(-1),
+        spatial=pairs.spatial.float().reshape(-1, len(SPATIAL_PREDICATES)),
+        contacting=pairs.contacting.float().reshape(
+            -1, len(CONTACTING_PREDICATES)))
+
+
+def pair_targets(gt_inds: Tensor, gt_pairs: InstanceData, img_meta: dict,
+                 query_mask: Tensor, spatial: Tensor, contacting: Tensor,
+                 gt_pairs_mode: Optional[str] = None) -> tuple:
+    """Per-query targets of one frame from its assignment.
+
+    Args:
+        gt_inds (Tensor): (Q,) 0 = unassigned, ``i + 1`` = GT pair ``i``.
+        gt_pairs (InstanceData): See :func:`frame_gt_pairs`.
+        img_meta (dict): ``img_shape`` normalises the box targets.
+        query_mask (Tensor): (Q,) True at padded queries.
+        spatial, contacting (Tensor): (Q, 6) / (Q, 17) predictions (dtype
+            and shape of the multi-hot targets).
+        gt_pairs_mode (str, optional): None (SGDet: unassigned valid queries
+            are no-object negatives) or ``'sgcls'`` / ``'predcls'`` (no
+            negatives).
+
+    Returns:
+        tuple[Tensor]: ``labels`` (Q,) AG ids (0 = no-object),
+        ``label_weights`` (Q,), ``sub_targets`` / ``obj_targets`` (Q, 4)
+        normalised cxcywh, ``attention_targets`` (Q,), ``spatial_targets``
+        (Q, 6), ``contacting_targets`` (Q, 17), ``pos_mask`` (Q,),
+        ``neg_mask`` (Q,).
+    """
+    num_queries = gt_inds.numel()
+    pos = gt_inds > 0
+    assigned = gt_inds[pos] - 1
+    neg = ~query_mask & ~pos if gt_pairs_mode is None else \
+        torch.zeros_like(pos)
+    labels = gt_inds.new_zeros(num_queries)
+    labels[pos] = gt_pairs.labels[assigned]
+    label_weights = (pos | neg).to(spatial.dtype)
+    img_h, img_w = img_meta['img_shape'][:2]
+    factor = spatial.new_tensor([img_w, img_h, img_w, img_h])
+    box_targets = []
+    for field in ('sub_bboxes', 'obj_bboxes'):
+        target = spatial.new_zeros(num_queries, 4)
+        target[pos] = bbox_xyxy_to_cxcywh(
+            gt_pairs.get(field)[assigned].to(spatial.dtype) / factor)
+        box_targets.append(target)
+    attention_t = gt_inds.new_zeros(num_queries)
+    attention_t[pos] = gt_pairs.attention[assigned]
+    spatial_t = spatial.new_zeros(spatial.shape)
+    spatial_t[pos] = gt_pairs.spatial[assigned].to(spatial.dtype)
+    contacting_t = contacting.new_zeros(contacting.shape)
+    contacting_t[pos] = gt_pairs.contacting[assigned].to(contacting.dtype)
+    return (labels, label_weights, *box_targets, attention_t, spatial_t,
+            contacting_t, pos, neg)
