@@ -1,7 +1,8 @@
 # Full VOST (spatial stages): the spatial SGDet model plus the frozen VLM
 # (CLIP ViT-B/16, 512-d), dual-source pair queries and the multi-modal
 # feature bank (docs/vlm.md). Extract the VLM feature cache once first:
-#   python tools/extract_vlm_features.py configs/vost/vost_r50_8xb2-12e_ag-sgdet.py
+#   python tools/extract_vlm_features.py \
+#       configs/vost/vost_r50_8xb2-12e_ag-sgdet.py
 # Offline machines: download the checkpoint elsewhere and pass
 #   --cfg-options model.vlm_encoder.model_name=/path/to/clip-vit-base-patch16
 # Run the VLM online instead of the cache (demo on new videos):
