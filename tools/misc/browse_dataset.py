@@ -109,7 +109,9 @@ def main():
         item = dataset[idx]
         track = item['data_samples']
         key = set(track.key_frames_inds)
+        # Photometric noise makes the frames float: back to uint8 BGR.
         imgs = item['inputs'].permute(0, 2, 3, 1).numpy()
+        imgs = np.clip(imgs, 0, 255).astype(np.uint8)
         panels = [
             draw_frame(imgs[t], s, t in key)
             for t, s in enumerate(track.video_data_samples)
