@@ -1,0 +1,67 @@
+"""Tests of the data tools: ag_stats counting and the dump-frames list."""
+import importlib.util
+import json
+import os.path as osp
+import subprocess
+import sys
+
+from vost.datasets.action_genome import load_action_genome
+
+ROOT = osp.join(osp.dirname(__file__), '..', '..')
+FIXTURE = osp.join(osp.dirname(__file__), '..', 'data', 'ag_tiny')
+
+
+def _tool(rel):
+    path = osp.join(ROOT, rel)
+    spec = importlib.util.spec_from_file_location(osp.basename(rel)[:-3],
+                                                  path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_ag_stats_counts_triplets():
+    stats_mod = _tool('tools/analysis_tools/ag_stats.py')
+    data_list, _ = load_action_genome(FIXTURE, 'test', 'sgdet')
+    stats = stats_mod.count_triplets(data_list)
+    # Per object: 1 attention + its spatial + its contacting labels.
+    # A3 chair 1+2+2, A10 sofa 1+1+1, A100 closet 3, C6/C8 table 3 each,
+    # C7 table 3 + laptop 1+2+2.
+    assert (stats['videos'], stats['frames'], stats['objects']) == (2, 6, 7)
+    assert stats['triplets'] == 25
+    per = stats['per_predicate']
+    assert len(per) == 26 and sum(per.values()) == 25
+    assert (per['looking_at'], per['not_looking_at'], per['unsure']) == \
+        (2, 4, 1)
+    assert per['in_front_of'] == 5 and per['beneath'] == 2
+    assert per['touching'] == 2 and per['not_contacting'] == 4
+
+
+def test_ag_stats_cli_json(tmp_path):
+    out = tmp_path / 'stats.json'
+    subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools/analysis_tools/ag_stats.py'), FIXTURE,
+        '--split', 'test', '--task', 'predcls', '--json',
+        str(out)
+    ],
+                   check=True,
+                   capture_output=True)
+    stats = json.loads(out.read_text())
+    assert (stats['videos'], stats['frames'], stats['objects']) == (2, 7, 9)
+    assert stats['removed']['frames']['no_person'] == 1
+
+
+def test_dump_frames_reads_frame_list():
+    dump = _tool('tools/dataset_converters/ag_dump_frames.py')
+    frames = dump.read_frame_list(FIXTURE)
+    assert frames['AAAAA.mp4'] == [3, 10, 21, 100]
+    assert sum(len(v) for v in frames.values()) == 18
+    # All frames of the fixture exist: every video is skipped (resumable).
+    for video, numbers in frames.items():
+        assert dump.dump_video(video, numbers, '/nonexistent',
+                               osp.join(FIXTURE, 'frames'),
+                               'ffmpeg') == 'skipped'
+    assert dump.dump_video('ZZZZZ.mp4', [1], '/nonexistent',
+                           osp.join(FIXTURE, 'frames'),
+                           'ffmpeg').startswith('missing video')
