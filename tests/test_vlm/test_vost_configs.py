@@ -85,8 +85,8 @@ def check_switches(path, cfg, model, log_vars):
 def test_synthetic_configs_train(path, tiny_clip_dir):
     # two steps for the full config, one per ablation (CPU time)
     iters = 2 if osp.basename(path).startswith('vost_') else 1
-    # 64 px: 8x8 + 4x4 + 2x2 tokens for the 21 proposals
-    cfg, model, log_vars = build_and_train(path, tiny_clip_dir, 64, iters)
+    # 96 px: enough encoder tokens for the 21 proposals
+    cfg, model, log_vars = build_and_train(path, tiny_clip_dir, 96, iters)
     check_switches(path, cfg, model, log_vars)
 
 
