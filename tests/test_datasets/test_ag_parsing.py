@@ -6,8 +6,11 @@ import shutil
 import numpy as np
 import pytest
 
-from vost.datasets.action_genome import (AGAnnotationError,
-                                         load_action_genome, read_class_file)
+from vost.datasets.action_genome import (
+    AGAnnotationError,
+    load_action_genome,
+    read_class_file,
+)
 
 FIXTURE = osp.join(osp.dirname(__file__), '..', 'data', 'ag_tiny')
 

@@ -2,7 +2,6 @@
 import importlib.util
 import json
 import os.path as osp
-import subprocess
 import sys
 
 from vost.datasets.action_genome import load_action_genome
@@ -37,17 +36,17 @@ def test_ag_stats_counts_triplets():
     assert per['touching'] == 2 and per['not_contacting'] == 4
 
 
-def test_ag_stats_cli_json(tmp_path):
+def test_ag_stats_cli_json(tmp_path, monkeypatch, capsys):
+    stats_mod = _tool('tools/analysis_tools/ag_stats.py')
     out = tmp_path / 'stats.json'
-    subprocess.run([
-        sys.executable,
-        osp.join(ROOT, 'tools/analysis_tools/ag_stats.py'), FIXTURE,
-        '--split', 'test', '--task', 'predcls', '--json',
+    monkeypatch.setattr(sys, 'argv', [
+        'ag_stats.py', FIXTURE, '--split', 'test', '--task', 'predcls',
+        '--json',
         str(out)
-    ],
-                   check=True,
-                   capture_output=True)
+    ])
+    stats_mod.main()
     stats = json.loads(out.read_text())
+    assert json.loads(capsys.readouterr().out) == stats
     assert (stats['videos'], stats['frames'], stats['objects']) == (2, 7, 9)
     assert stats['removed']['frames']['no_person'] == 1
 

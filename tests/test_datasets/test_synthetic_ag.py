@@ -12,9 +12,12 @@ from vost.datasets.action_genome import load_action_genome
 from vost.datasets.ag_meta import PREDICATES
 from vost.datasets.synthetic import make_synthetic_ag, render_video
 from vost.datasets.synthetic.body import make_body
-from vost.datasets.synthetic.rules import (attention_label,
-                                           contacting_labels, spatial_labels,
-                                           topmost_under)
+from vost.datasets.synthetic.rules import (
+    attention_label,
+    contacting_labels,
+    spatial_labels,
+    topmost_under,
+)
 
 PERSON = (100., 50., 140., 150.)  # XYXY, ph = 100
 

@@ -177,18 +177,18 @@ def test_broadcast_shares_photometric_noise():
     pipeline[0].update(causal=True)
     ds = ActionGenomeDataset(
         data_root=FIXTURE, split='test', test_mode=True, pipeline=pipeline)
+    raw = ActionGenomeDataset(
+        data_root=FIXTURE,
+        split='test',
+        test_mode=True,
+        pipeline=_pipeline(num_ref=0, flip_prob=0.0))[0]['inputs']
     changed = False
-    for seed in range(5):
+    for seed in range(3):
         np.random.seed(seed)
         random.seed(seed)
         inputs = ds[0]['inputs']
         assert torch.equal(inputs[0], inputs[1])
         assert torch.equal(inputs[0], inputs[2])
-        raw = ActionGenomeDataset(
-            data_root=FIXTURE,
-            split='test',
-            test_mode=True,
-            pipeline=_pipeline(num_ref=0, flip_prob=0.0))[0]['inputs']
         a, b = inputs[0].float(), raw[0].float()
         changed |= not (torch.equal(a, b) or torch.equal(a, b.flip(-1)))
     assert changed

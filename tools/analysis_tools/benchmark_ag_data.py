@@ -20,12 +20,17 @@ import time
 
 import numpy as np
 
-from vost.datasets.action_genome import (format_load_report,
-                                         load_action_genome,
-                                         write_annotations)
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                   SPATIAL_PREDICATES)
+from vost.datasets.action_genome import (
+    format_load_report,
+    load_action_genome,
+    write_annotations,
+)
+from vost.datasets.ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_CLASSES,
+    SPATIAL_PREDICATES,
+)
 from vost.datasets.synthetic import make_synthetic_ag
 
 

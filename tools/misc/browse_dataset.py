@@ -21,9 +21,12 @@ import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.registry import build_from_cfg
 
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                   SPATIAL_PREDICATES)
+from vost.datasets.ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_CLASSES,
+    SPATIAL_PREDICATES,
+)
 from vost.registry import DATASETS
 from vost.utils import register_all_modules
 

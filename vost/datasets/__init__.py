@@ -1,6 +1,10 @@
 """Datasets, samplers and transforms for Action Genome."""
-from .action_genome import (ActionGenomeDataset, AGAnnotationError,
-                            format_load_report, load_action_genome)
+from .action_genome import (
+    ActionGenomeDataset,
+    AGAnnotationError,
+    format_load_report,
+    load_action_genome,
+)
 from .ag_meta import *  # noqa: F401,F403
 from .ag_meta import __all__ as _meta_all
 from .transforms import LoadSGAnnotations, PackSGInputs, SGClipSample

@@ -7,6 +7,7 @@ from mmengine.dataset import BaseDataset, force_full_init
 from mmengine.logging import print_log
 
 from vost.registry import DATASETS
+
 from ..ag_meta import AG_METAINFO
 from .parsing import format_load_report, load_action_genome
 

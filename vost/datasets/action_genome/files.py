@@ -11,8 +11,12 @@ import warnings
 from collections import defaultdict
 from typing import Dict, List
 
-from ..ag_meta import (OBJECT_CLASSES, OBJECT_NAME_TO_ID,
-                       PREDICATE_NAME_TO_ID, normalize_name)
+from ..ag_meta import (
+    OBJECT_CLASSES,
+    OBJECT_NAME_TO_ID,
+    PREDICATE_NAME_TO_ID,
+    normalize_name,
+)
 
 __all__ = [
     'AGAnnotationError', 'ErrorCollector', 'load_pickle', 'read_lines',
@@ -120,7 +124,8 @@ def read_class_file(path: str, kind: str) -> List[int]:
 
 
 def check_key_sets(person: dict, objects: dict, frame_list: List[str],
-                    paths: Dict[str, str], errors: ErrorCollector) -> List[str]:
+                   paths: Dict[str, str],
+                   errors: ErrorCollector) -> List[str]:
     """Keys present in all three files; differences are errors."""
     listed = [k.strip() for k in frame_list if k.strip()]
     sets = dict(

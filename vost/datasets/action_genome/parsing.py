@@ -44,12 +44,25 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..ag_meta import (ATTENTION_PREDICATES, CONTACTING_PREDICATES,
-                       OBJECT_NAME_TO_ID, PERSON_LABEL,
-                       PREDICATE_GROUP_OFFSETS, PREDICATE_NAME_TO_ID,
-                       SPATIAL_PREDICATES, normalize_name)
-from .files import (AGAnnotationError, ErrorCollector, check_key_sets,
-                    load_pickle, read_class_file, read_lines)
+from ..ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_NAME_TO_ID,
+    PERSON_LABEL,
+    PREDICATE_GROUP_OFFSETS,
+    PREDICATE_NAME_TO_ID,
+    SPATIAL_PREDICATES,
+    normalize_name,
+)
+from .files import (
+    AGAnnotationError,
+    ErrorCollector,
+    check_key_sets,
+    load_pickle,
+    read_class_file,
+    read_lines,
+)
+from .report import empty_report, format_load_report
 
 __all__ = [
     'load_action_genome', 'format_load_report', 'ANNOTATION_FILES', 'TASKS',
@@ -72,51 +85,6 @@ _GROUP_SIZES = dict(
     attention=len(ATTENTION_PREDICATES),
     spatial=len(SPATIAL_PREDICATES),
     contacting=len(CONTACTING_PREDICATES))
-
-
-def _empty_report(split: str, task: str) -> dict:
-    return OrderedDict(
-        split=split,
-        task=task,
-        keys=0,
-        removed=OrderedDict(
-            frames=OrderedDict(
-                other_split=0,
-                no_visible_object=0,
-                no_person=0,
-                missing_on_disk=0,
-                invalid=0,
-                in_short_videos=0),
-            objects=OrderedDict(
-                invisible=0, small_box=0, invalid=0, in_removed_frames=0),
-            videos=OrderedDict(too_few_frames=0)),
-        kept=OrderedDict(videos=0, frames=0, objects=0),
-        errors=OrderedDict())
-
-
-def format_load_report(report: dict) -> str:
-    """Format the report of :func:`load_action_genome` for a log line.
-
-    Args:
-        report (dict): The report.
-
-    Returns:
-        str: One line per non-empty section.
-    """
-    rem = report['removed']
-    lines = [
-        f"Action Genome {report['split']}/{report['task']}: "
-        f"{report['keys']} annotated keys -> kept "
-        f"{report['kept']['videos']} videos, {report['kept']['frames']} "
-        f"frames, {report['kept']['objects']} objects"
-    ]
-    for what in ('frames', 'objects', 'videos'):
-        parts = ', '.join(f'{k}={v}' for k, v in rem[what].items())
-        lines.append(f'  removed {what}: {parts}')
-    if report['errors']:
-        parts = ', '.join(f'{k}={v}' for k, v in report['errors'].items())
-        lines.append(f'  skipped after errors: {parts}')
-    return '\n'.join(lines)
 
 
 def _lookup(group: str, name, cache: Dict) -> Optional[int]:
@@ -264,7 +232,7 @@ def _load(data_root, split, task, split_by_first_object, require_person,
     keys = check_key_sets(person_all, objects_all,
                            read_lines(paths['frame_list']), paths, errors)
 
-    report = _empty_report(split, task)
+    report = empty_report(split, task)
     report['keys'] = len(keys)
     rem_f = report['removed']['frames']
     rem_o = report['removed']['objects']

@@ -24,8 +24,9 @@ __all__ = ['Body', 'GESTURES', 'POSES', 'make_body', 'draw_body',
 
 POSES = ('stand', 'sit', 'lie', 'lean')
 #: Hand gestures, each drawn differently: ``rest`` (no marker: the arm just
-#: ends), ``open`` (hollow square), ``grip`` (filled disc with a dark rim), ``turn`` (ring with
-#: a cross), ``rub`` (zig-zag), ``write`` (disc with a long dark pen).
+#: ends), ``open`` (hollow square), ``grip`` (filled disc with a dark rim),
+#: ``turn`` (ring with a cross), ``rub`` (zig-zag), ``write`` (disc with a
+#: long dark pen).
 GESTURES = ('rest', 'open', 'grip', 'turn', 'rub', 'write')
 
 SKIN = (140, 180, 230)

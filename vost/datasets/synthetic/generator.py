@@ -14,12 +14,20 @@ import cv2
 import numpy as np
 
 from ..action_genome.files import write_annotations
-from ..ag_meta import (ATTENTION_PREDICATES, CONTACTING_PREDICATES,
-                       OBJECT_CLASSES, SPATIAL_PREDICATES)
+from ..ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_CLASSES,
+    SPATIAL_PREDICATES,
+)
 from .body import GAZE, draw_body, draw_face, draw_hand_markers
 from .looks import draw_object
-from .rules import (attention_label, contacting_labels, spatial_labels,
-                    topmost_under)
+from .rules import (
+    attention_label,
+    contacting_labels,
+    spatial_labels,
+    topmost_under,
+)
 from .scene import pose_frame, sample_scene
 
 __all__ = ['make_synthetic_ag', 'render_video']

@@ -59,8 +59,12 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from ..ag_meta import (ATTENTION_PREDICATES, CONTACTING_PREDICATES,
-                       OBJECT_NAME_TO_ID, SPATIAL_PREDICATES)
+from ..ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_NAME_TO_ID,
+    SPATIAL_PREDICATES,
+)
 from .body import Body
 
 __all__ = [

@@ -3,6 +3,7 @@ import numpy as np
 from mmdet.datasets.transforms import LoadAnnotations
 
 from vost.registry import TRANSFORMS
+
 from ..ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
 
 __all__ = ['LoadSGAnnotations']
