@@ -37,7 +37,7 @@ def test_test_sgdet_counts_and_order():
         in_short_videos=3)
     assert rem['objects'] == dict(
         invisible=3, small_box=2, invalid=0, in_removed_frames=5)
-    assert rem['videos'] == dict(too_few_frames=2)
+    assert rem['videos'] == dict(too_few_frames=2, no_kept_frame=0)
     assert report['keys'] == 18
 
 
@@ -101,6 +101,14 @@ def test_train_split_by_first_object():
     assert d1['relations'][0]['attention'] == 1
     e = data_list[1]['images'][0]['relations'][0]
     assert e['contacting'] == [9, 4] and e['spatial'] == [5]
+    # Objects of 20 px all fail a 25 px filter: both videos lose every
+    # frame, which the report counts (nothing disappears silently).
+    data_list, report = load_action_genome(
+        FIXTURE, 'train', 'sgdet', min_box_short_edge=25)
+    assert data_list == []
+    assert report['removed']['videos'] == dict(
+        too_few_frames=0, no_kept_frame=2)
+    assert report['removed']['frames']['no_visible_object'] == 6
 
 
 def test_filters_switch_off():

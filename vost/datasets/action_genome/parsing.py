@@ -242,6 +242,7 @@ def _load(data_root, split, task, split_by_first_object, require_person,
     pred_caches: Dict[str, Dict] = dict(
         attention={}, spatial={}, contacting={})
     videos: Dict[str, List[dict]] = defaultdict(list)
+    seen_videos = set()  # videos with >= 1 frame of this split
     opath, ppath = paths['objects'], paths['person']
 
     for key in keys:
@@ -262,6 +263,7 @@ def _load(data_root, split, task, split_by_first_object, require_person,
             if meta['set'] != split:
                 rem_f['other_split'] += 1
                 continue
+        seen_videos.add(key.rpartition('/')[0])
         # Objects.
         instances, relations = [], []
         for obj in objs:
@@ -387,6 +389,8 @@ def _load(data_root, split, task, split_by_first_object, require_person,
         data_list.append(
             dict(video_id=video_id, video_length=len(frames), images=frames))
     kept['videos'] = len(data_list)
+    report['removed']['videos']['no_kept_frame'] = len(seen_videos -
+                                                       set(videos))
     report['errors'] = OrderedDict(sorted(errors.counts.items()))
     errors.flush()
     return data_list, report

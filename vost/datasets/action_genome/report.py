@@ -29,7 +29,7 @@ def empty_report(split: str, task: str) -> dict:
                 in_short_videos=0),
             objects=OrderedDict(
                 invisible=0, small_box=0, invalid=0, in_removed_frames=0),
-            videos=OrderedDict(too_few_frames=0)),
+            videos=OrderedDict(too_few_frames=0, no_kept_frame=0)),
         kept=OrderedDict(videos=0, frames=0, objects=0),
         errors=OrderedDict())
 
