@@ -84,6 +84,7 @@ def make_tiny_vlm(out_dir: str,
                   num_layers: int = 2,
                   num_heads: int = 2,
                   projection_dim: int = 32,
+                  intermediate_size: Optional[int] = None,
                   max_text_length: int = 24,
                   extra_words: Iterable[str] = (),
                   seed: Optional[int] = 0) -> str:
@@ -99,6 +100,8 @@ def make_tiny_vlm(out_dir: str,
         num_layers (int): Layers per tower.
         num_heads (int): Attention heads per layer.
         projection_dim (int): CLIP joint embedding width.
+        intermediate_size (int, optional): MLP width; default
+            ``2 * hidden_size``.
         max_text_length (int): Tokenizer and position-embedding length.
         extra_words (Iterable[str]): More texts whose words join the
             vocabulary (e.g. custom prompt templates).
@@ -117,7 +120,7 @@ def make_tiny_vlm(out_dir: str,
                                              extra_words)
     towers = dict(
         hidden_size=hidden_size,
-        intermediate_size=hidden_size * 2,
+        intermediate_size=intermediate_size or hidden_size * 2,
         num_hidden_layers=num_layers,
         num_attention_heads=num_heads)
     text_cfg = dict(
