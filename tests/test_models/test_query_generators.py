@@ -83,3 +83,27 @@ def test_self_attn_mask_hides_padding_but_not_self():
                              [False, True, False]])
     assert torch.equal(mask[0], expected) and torch.equal(mask[1], expected)
     assert pair_self_attn_mask(None, 2) is None
+
+
+def test_token_coords_undo_padding():
+    """A 4 x 6 map whose right 2 columns are padding: the last valid
+    column's centre is at x = 3.5 / 4 of the image."""
+    from vost.models.layers import token_coords
+    mask = torch.zeros(1, 4, 6, dtype=torch.bool)
+    mask[:, :, 4:] = True
+    coords = token_coords(mask.flatten(1), torch.tensor([[4, 6]]))
+    assert coords.shape == (1, 24, 2)
+    torch.testing.assert_close(coords[0, 3], torch.tensor([3.5 / 4, 0.125]))
+    torch.testing.assert_close(coords[0, 6], torch.tensor([0.5 / 4, 0.375]))
+
+
+def test_pair_box_prior_hand_computed():
+    from vost.models.layers import pair_box_prior
+    coords = torch.tensor([[[0.5, 0.5], [0.7, 0.5]]])
+    anchors = torch.tensor([[[0.5, 0.5, 0.2, 0.2, 0.7, 0.5, 0.4, 0.1]]])
+    bias = pair_box_prior(coords, anchors, num_heads=2, scale=2.0)
+    assert bias.shape == (2, 1, 2)
+    # head 0: subject box; token 1 is one box width right: -2 * 1
+    torch.testing.assert_close(bias[0, 0], torch.tensor([0., -2.]))
+    # head 1: object box; token 0 is 0.2 / 0.4 = half a width left
+    torch.testing.assert_close(bias[1, 0], torch.tensor([-0.5, 0.]))

@@ -282,7 +282,8 @@ class VOST(BaseDetector):
     def forward_instance_decoder(self, query: Tensor, anchors: Tensor,
                                  memory: Tensor, feat_mask: Tensor,
                                  feat_pos: Tensor,
-                                 query_mask: Optional[Tensor] = None
+                                 query_mask: Optional[Tensor] = None,
+                                 spatial_shapes: Optional[Tensor] = None
                                  ) -> Tuple[Tensor, Tensor]:
         """Pair-wise instance decoder; refines boxes in SGDet only.
 
@@ -301,12 +302,14 @@ class VOST(BaseDetector):
             sub_reg_branches=self.bbox_head.sub_reg_branches
             if refine else None,
             obj_reg_branches=self.bbox_head.obj_reg_branches
-            if refine else None)
+            if refine else None,
+            spatial_shapes=spatial_shapes)
 
     def forward_relation_decoder(self, inst_hidden: Tensor,
                                  references: Tensor, memory: Tensor,
                                  feat_mask: Tensor, feat_pos: Tensor,
-                                 query_mask: Optional[Tensor] = None
+                                 query_mask: Optional[Tensor] = None,
+                                 spatial_shapes: Optional[Tensor] = None
                                  ) -> Tensor:
         """Cascaded relation decoder from the last instance states.
 
@@ -319,7 +322,8 @@ class VOST(BaseDetector):
             feat_pos,
             feat_mask,
             references[-1],
-            query_mask=query_mask)
+            query_mask=query_mask,
+            spatial_shapes=spatial_shapes)
 
     def forward_frames(self, frames: Tensor, frame_samples: list) -> dict:
         """Every spatial stage on all frames at once.
@@ -350,10 +354,11 @@ class VOST(BaseDetector):
         query_mask = queries.get('query_mask')
         inst_hidden, references = self.forward_instance_decoder(
             queries['query'], queries['anchors'], memory,
-            enc_inputs['feat_mask'], enc_inputs['feat_pos'], query_mask)
+            enc_inputs['feat_mask'], enc_inputs['feat_pos'], query_mask,
+            enc_inputs['spatial_shapes'])
         rel_hidden = self.forward_relation_decoder(
             inst_hidden, references, memory, enc_inputs['feat_mask'],
-            enc_inputs['feat_pos'], query_mask)
+            enc_inputs['feat_pos'], query_mask, enc_inputs['spatial_shapes'])
         return dict(
             inst_hidden=inst_hidden,
             references=references,

@@ -21,7 +21,10 @@ from mmdet.models.layers.transformer.utils import (
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor
 
-__all__ = ['PairInstanceDecoder', 'PairRelationDecoder', 'pair_self_attn_mask']
+__all__ = [
+    'PairInstanceDecoder', 'PairRelationDecoder', 'pair_self_attn_mask',
+    'token_coords', 'pair_box_prior'
+]
 
 
 def pair_self_attn_mask(query_mask: Optional[Tensor],
@@ -47,6 +50,63 @@ def pair_self_attn_mask(query_mask: Optional[Tensor],
     return mask.repeat_interleave(num_heads, dim=0)
 
 
+def token_coords(memory_mask: Tensor, spatial_shapes: Tensor) -> Tensor:
+    """Centres of the memory tokens in image-normalised coordinates.
+
+    Args:
+        memory_mask (Tensor): (B, L) bool, True at padding.
+        spatial_shapes (Tensor): (num_levels, 2) (h, w) of each level.
+
+    Returns:
+        Tensor: (B, L, 2) (x, y); 1 is the right / bottom edge of the
+        frame's unpadded image (the anchors' unit).
+    """
+    batch_size = memory_mask.size(0)
+    coords, start = [], 0
+    for h, w in spatial_shapes.tolist():
+        mask = memory_mask[:, start:start + h * w].view(batch_size, h, w)
+        valid_h = (~mask[:, :, 0]).sum(1).clamp(min=1) / h
+        valid_w = (~mask[:, 0, :]).sum(1).clamp(min=1) / w
+        ys = (torch.arange(h, device=mask.device) + 0.5) / h
+        xs = (torch.arange(w, device=mask.device) + 0.5) / w
+        grid_y, grid_x = torch.meshgrid(ys, xs, indexing='ij')
+        coords.append(
+            torch.stack([
+                grid_x.flatten()[None] / valid_w[:, None],
+                grid_y.flatten()[None] / valid_h[:, None]
+            ], -1))
+        start += h * w
+    return torch.cat(coords, 1)
+
+
+def pair_box_prior(coords: Tensor, anchors: Tensor, num_heads: int,
+                   scale: float) -> Tensor:
+    """Gaussian cross-attention prior around the pair's boxes (SMCA-like).
+
+    The first half of the heads is biased towards the subject box, the
+    second half towards the object box: ``-scale * ((dx / w)^2 + (dy /
+    h)^2)`` with ``(dx, dy)`` the token's offset from the box centre.
+
+    Args:
+        coords (Tensor): (B, L, 2) token centres (:func:`token_coords`).
+        anchors (Tensor): (B, Q, 8) normalised sub/obj cxcywh.
+        num_heads (int): Attention heads (even).
+        scale (float): Prior strength.
+
+    Returns:
+        Tensor: (B * num_heads, Q, L) additive attention bias.
+    """
+    biases = []
+    for box in (anchors[..., :4], anchors[..., 4:]):
+        size = box[..., 2:].clamp(min=0.02)
+        offset = (coords[:, None] - box[..., None, :2]) / size[..., None, :]
+        biases.append(-scale * offset.pow(2).sum(-1))
+    half = num_heads // 2
+    bias = torch.stack([biases[0]] * half + [biases[1]] * (num_heads - half),
+                       1)
+    return bias.flatten(0, 1)
+
+
 class _PairDecoder(BaseModule):
     """Shared body: layers, final norm and the pair positional query.
 
@@ -56,6 +116,10 @@ class _PairDecoder(BaseModule):
             (``self_attn_cfg`` / ``cross_attn_cfg`` with
             ``batch_first=True``, ``ffn_cfg``).
         post_norm_cfg (dict): Norm applied to every layer's output.
+        box_prior_scale (float): Strength of the Gaussian cross-attention
+            prior around the subject (half the heads) and object box (other
+            half), see :func:`pair_box_prior`; 0 disables it. Needs
+            ``spatial_shapes`` in ``forward``. Defaults to 0.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -63,8 +127,13 @@ class _PairDecoder(BaseModule):
                  num_layers: int,
                  layer_cfg: dict,
                  post_norm_cfg: dict = dict(type='LN'),
+                 box_prior_scale: float = 0.,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if box_prior_scale < 0:
+            raise ValueError(f'{self.__class__.__name__}: box_prior_scale '
+                             f'must be >= 0, got {box_prior_scale}')
+        self.box_prior_scale = box_prior_scale
         if num_layers < 1:
             raise ValueError(f'{self.__class__.__name__}: num_layers must be '
                              f'>= 1, got {num_layers}')
@@ -95,10 +164,25 @@ class _PairDecoder(BaseModule):
         ], -1)
         return self.pos_head(sine)
 
+    def _coords(self, memory_mask: Tensor,
+                spatial_shapes: Optional[Tensor]) -> Optional[Tensor]:
+        """Token centres when the box prior is on, else None."""
+        if self.box_prior_scale == 0:
+            return None
+        if spatial_shapes is None:
+            raise ValueError(f'{self.__class__.__name__}: box_prior_scale > '
+                             '0 needs spatial_shapes')
+        return token_coords(memory_mask, spatial_shapes)
+
     def _layer(self, idx: int, query: Tensor, anchors: Tensor,
                memory: Tensor, memory_pos: Tensor, memory_mask: Tensor,
-               self_attn_mask: Optional[Tensor]) -> Tensor:
-        """Run layer ``idx`` (with its positional query) and the norm."""
+               self_attn_mask: Optional[Tensor],
+               coords: Optional[Tensor] = None) -> Tensor:
+        """Run layer ``idx`` with its positional query (and box prior)."""
+        cross_attn_mask = None
+        if coords is not None:
+            cross_attn_mask = pair_box_prior(coords, anchors, self.num_heads,
+                                             self.box_prior_scale)
         query = self.layers[idx](
             query,
             key=memory,
@@ -106,6 +190,7 @@ class _PairDecoder(BaseModule):
             query_pos=self.pair_pos(anchors),
             key_pos=memory_pos,
             self_attn_mask=self_attn_mask,
+            cross_attn_mask=cross_attn_mask,
             key_padding_mask=memory_mask)
         return query
 
@@ -127,7 +212,8 @@ class PairInstanceDecoder(_PairDecoder):
                 anchors: Tensor,
                 query_mask: Optional[Tensor] = None,
                 sub_reg_branches: Optional[nn.ModuleList] = None,
-                obj_reg_branches: Optional[nn.ModuleList] = None
+                obj_reg_branches: Optional[nn.ModuleList] = None,
+                spatial_shapes: Optional[Tensor] = None
                 ) -> Tuple[Tensor, Tensor]:
         """Decode the pair queries.
 
@@ -140,6 +226,8 @@ class PairInstanceDecoder(_PairDecoder):
             query_mask (Tensor, optional): (B, Q) bool, True at padding.
             sub_reg_branches, obj_reg_branches (ModuleList, optional):
                 One box-delta branch per layer (C -> 4), owned by the head.
+            spatial_shapes (Tensor, optional): (num_levels, 2), needed by
+                the box prior.
 
         Returns:
             tuple[Tensor, Tensor]: hidden states (num_layers, B, Q, C)
@@ -155,10 +243,11 @@ class PairInstanceDecoder(_PairDecoder):
         # the initial anchors keep their gradient (learnable anchors learn
         # through the first layer's box prediction); refined ones are
         # detached
+        coords = self._coords(memory_mask, spatial_shapes)
         hidden, references = [], [anchors]
         for idx in range(self.num_layers):
             query = self._layer(idx, query, anchors, memory, memory_pos,
-                                memory_mask, self_attn_mask)
+                                memory_mask, self_attn_mask, coords)
             out = self.post_norm(query)
             hidden.append(out)
             if refine:
@@ -187,7 +276,8 @@ class PairRelationDecoder(_PairDecoder):
                 memory_pos: Tensor,
                 memory_mask: Tensor,
                 anchors: Tensor,
-                query_mask: Optional[Tensor] = None) -> Tensor:
+                query_mask: Optional[Tensor] = None,
+                spatial_shapes: Optional[Tensor] = None) -> Tensor:
         """Decode relation features.
 
         Args:
@@ -196,15 +286,18 @@ class PairRelationDecoder(_PairDecoder):
                 :class:`PairInstanceDecoder`.
             anchors (Tensor): (B, Q, 8) final pair boxes in [0, 1].
             query_mask (Tensor, optional): (B, Q) bool, True at padding.
+            spatial_shapes (Tensor, optional): (num_levels, 2), needed by
+                the box prior.
 
         Returns:
             Tensor: (num_layers, B, Q, C) post-normed hidden states.
         """
         self_attn_mask = pair_self_attn_mask(query_mask, self.num_heads)
         anchors = anchors.detach()
+        coords = self._coords(memory_mask, spatial_shapes)
         hidden = []
         for idx in range(self.num_layers):
             query = self._layer(idx, query, anchors, memory, memory_pos,
-                                memory_mask, self_attn_mask)
+                                memory_mask, self_attn_mask, coords)
             hidden.append(self.post_norm(query))
         return torch.stack(hidden)
