@@ -82,6 +82,9 @@ custom_hooks = [
         trainable=['temporal_decoder', 'temporal_head'],
         check_after_iters=2)
 ]
+# freezing after DDP wraps the model needs find_unused_parameters
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', find_unused_parameters=True)
 load_from = None  # the stage-1 checkpoint (--cfg-options load_from=...)
 
 max_epochs = 10

@@ -1,0 +1,18 @@
+# Temporal stage 2, PredCls on Action Genome: the SGDet temporal config with
+# one query per GT pair, as in its stage 1
+# vost-spatial_r50_8xb2-12e_ag-predcls.py (load its checkpoint).
+_base_ = ['./vost-spatial-temporal_r50_8xb2-6e_ag-sgdet.py']
+
+task = 'predcls'
+model = dict(
+    task=task,
+    query_generator=dict(
+        _delete_=True,
+        type='GTPairQueryGenerator',
+        mode=task,
+        embed_dims={{_base_.embed_dims}}))
+train_dataloader = dict(dataset=dict(task=task))
+val_dataloader = dict(dataset=dict(task=task))
+test_dataloader = val_dataloader
+val_evaluator = dict(task=task)
+test_evaluator = val_evaluator
