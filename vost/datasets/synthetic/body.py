@@ -24,15 +24,23 @@ __all__ = ['Body', 'GESTURES', 'POSES', 'make_body', 'draw_body',
 
 POSES = ('stand', 'sit', 'lie', 'lean')
 #: Hand gestures, each drawn differently: ``rest`` (no marker: the arm just
-#: ends), ``open`` (hollow square), ``grip`` (filled disc with a dark rim),
-#: ``turn`` (ring with a cross), ``rub`` (zig-zag), ``write`` (disc with a
-#: long dark pen).
+#: ends), ``open`` (white hollow square), ``grip`` (skin disc with a dark
+#: rim), ``turn`` (orange ring with a cross), ``rub`` (green zig-zag),
+#: ``write`` (skin disc with a long dark pen).
 GESTURES = ('rest', 'open', 'grip', 'turn', 'rub', 'write')
 
 SKIN = (140, 180, 230)
 HAIR = (30, 40, 60)
 EYE = (20, 20, 20)
 GAZE = (0, 230, 255)
+#: BGR colour of each hand marker (shape and colour both tell the gesture,
+#: so that it stays readable at 128 px).
+MARKER_COLOURS = dict(
+    open=(245, 245, 245),
+    grip=SKIN,
+    turn=(0, 150, 255),
+    rub=(120, 255, 120),
+    write=SKIN)
 
 
 class Body:
@@ -67,6 +75,11 @@ class Body:
         return max(2, int(round(0.045 * self.scale)))
 
     @property
+    def marker_radius(self) -> int:
+        """int: Half-size of a hand marker in pixels."""
+        return max(3, int(round(0.06 * self.scale)))
+
+    @property
     def hands(self) -> List[np.ndarray]:
         """list[np.ndarray]: Left and right hand points."""
         return [self.points['hand_l'], self.points['hand_r']]
@@ -97,9 +110,12 @@ class Body:
         pts = [self.torso_polygon()]
         pts.append(np.array([[p['head'][0] - r, p['head'][1] - r],
                              [p['head'][0] + r, p['head'][1] + r]]))
-        for name in ('hand_l', 'hand_r', 'foot_l', 'foot_r', 'knee_l',
-                     'knee_r', 'shoulder_l', 'shoulder_r'):
+        for name in ('foot_l', 'foot_r', 'knee_l', 'knee_r', 'shoulder_l',
+                     'shoulder_r'):
             pts.append(np.array([p[name] - lw - 2, p[name] + lw + 2]))
+        for hand, gesture in zip(self.hands, self.gestures):
+            m = lw + 2 if gesture == 'rest' else self.marker_radius + 2
+            pts.append(np.array([hand - m, hand + m]))
         pts = np.concatenate(pts)
         x1, y1 = pts.min(0)
         x2, y2 = pts.max(0)
@@ -243,29 +259,31 @@ def draw_hand_markers(img: np.ndarray, body: Body) -> None:
         img (np.ndarray): (H, W, 3) uint8 image, drawn in place.
         body (Body): The person with its ``gestures``.
     """
-    rad = max(3, int(round(0.045 * body.scale)))
+    rad = body.marker_radius
+    lw = max(2, rad // 3)
     for hand, gesture in zip(body.hands, body.gestures):
         c = _pt(hand)
         if gesture == 'rest':
             continue
+        colour = MARKER_COLOURS[gesture]
         if gesture == 'open':
             cv2.rectangle(img, (c[0] - rad, c[1] - rad),
-                          (c[0] + rad, c[1] + rad), SKIN, 2)
+                          (c[0] + rad, c[1] + rad), colour, lw)
         elif gesture == 'grip':
-            cv2.circle(img, c, rad, SKIN, -1)
+            cv2.circle(img, c, rad, colour, -1)
             cv2.circle(img, c, rad, (20, 20, 20), 1)
         elif gesture == 'turn':
-            cv2.circle(img, c, rad, SKIN, 2)
-            cv2.line(img, (c[0] - rad, c[1]), (c[0] + rad, c[1]), SKIN, 2)
-            cv2.line(img, (c[0], c[1] - rad), (c[0], c[1] + rad), SKIN, 2)
+            cv2.circle(img, c, rad, colour, lw)
+            cv2.line(img, (c[0] - rad, c[1]), (c[0] + rad, c[1]), colour, lw)
+            cv2.line(img, (c[0], c[1] - rad), (c[0], c[1] + rad), colour, lw)
         elif gesture == 'rub':
             zig = np.array([[c[0] - rad + i * rad // 2,
                              c[1] + (rad if i % 2 else -rad)]
                             for i in range(5)], np.int32)
-            cv2.polylines(img, [zig], False, SKIN, 2)
+            cv2.polylines(img, [zig], False, colour, lw)
         elif gesture == 'write':
-            cv2.circle(img, c, max(2, rad - 1), SKIN, -1)
+            cv2.circle(img, c, max(2, rad - 1), colour, -1)
             cv2.line(img, c, (c[0] + 2 * rad, c[1] - 2 * rad), (10, 10, 10),
-                     2)
+                     lw)
         else:
             raise ValueError(f'unknown gesture {gesture!r}')
