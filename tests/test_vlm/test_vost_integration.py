@@ -3,6 +3,7 @@ online vs cached features giving the same predictions."""
 import copy
 import os.path as osp
 
+import pytest
 import torch
 from mmengine.config import Config
 
@@ -53,9 +54,13 @@ def demo_data(model, training):
     return data, model.data_preprocessor(copy.deepcopy(data), training)
 
 
-def test_training_step_keeps_the_vlm_frozen(tiny_clip_dir):
+@pytest.mark.parametrize('family', ['clip', 'siglip'])
+def test_training_step_keeps_the_vlm_frozen(family, tiny_clip_dir,
+                                            tiny_siglip_dir):
     torch.manual_seed(0)
-    model = MODELS.build(tiny_vost_cfg(tiny_clip_dir))
+    vlm_dir = tiny_clip_dir if family == 'clip' else tiny_siglip_dir
+    model = MODELS.build(tiny_vost_cfg(vlm_dir))
+    assert model.vlm_encoder.family == family
     model.init_weights()
     vlm = model.vlm_encoder.vlm
     before = {k: v.clone() for k, v in vlm.state_dict().items()}
