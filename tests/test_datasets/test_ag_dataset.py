@@ -72,6 +72,10 @@ def test_build_from_registry_and_subset():
             task='predcls',
             pipeline=[],
             test_mode=True))
+    lazy = ActionGenomeDataset(
+        data_root=FIXTURE, split='test', pipeline=[], test_mode=True,
+        lazy_init=True)
+    assert len(lazy) == 6 and lazy[5]['key_frame_key'].endswith('08.png')
     sub = ds.get_subset([1])
     assert sub.num_videos == 1 and len(sub) == 3
     assert sub[0]['key_frame_key'] == 'CCCCC.mp4/000006.png'
