@@ -80,3 +80,17 @@ def test_full_vost_temporal_config_trains(tmp_path):
     with torch.no_grad():
         results = model.test_step(data)
     assert len(results) == 1 and 'pred_pairs' in results[0]
+
+
+@pytest.mark.parametrize(
+    'path', [p for p in TEMPORAL if '-spatial-' in osp.basename(p)],
+    ids=osp.basename)
+def test_spatial_temporal_configs_build(path):
+    cfg = Config.fromfile(path)
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    decoder = cfg.model.temporal_decoder
+    assert model.temporal_decoder.k_per_ref == tuple(decoder.k_per_ref)
+    assert len(model.temporal_head.cls_branches) == decoder.num_layers
+    assert len(model.temporal_head.attention_branches) == decoder.num_layers
+    assert model.temporal_head.embed_dims == model.bbox_head.embed_dims
