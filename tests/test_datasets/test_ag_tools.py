@@ -1,8 +1,11 @@
 """Tests of the data tools: ag_stats counting and the dump-frames list."""
 import importlib.util
 import json
+import os
 import os.path as osp
 import sys
+
+import pytest
 
 from vost.datasets.action_genome import load_action_genome
 
@@ -64,3 +67,34 @@ def test_dump_frames_reads_frame_list():
     assert dump.dump_video('ZZZZZ.mp4', [1], '/nonexistent',
                            osp.join(FIXTURE, 'frames'),
                            'ffmpeg').startswith('missing video')
+
+
+def test_dump_frames_pyav_one_based(tmp_path):
+    pytest.importorskip('av')
+    import cv2
+    import numpy as np
+    (tmp_path / 'videos').mkdir()
+    writer = cv2.VideoWriter(
+        str(tmp_path / 'videos' / 'TEST1.mp4'),
+        cv2.VideoWriter_fourcc(*'mp4v'), 24, (64, 48))
+    if not writer.isOpened():
+        pytest.skip('cv2 cannot write mp4 here')
+    for i in range(12):  # frame i + 1 has grey level 20 * i
+        writer.write(np.full((48, 64, 3), 20 * i, np.uint8))
+    writer.release()
+    ann = tmp_path / 'ag' / 'annotations'
+    ann.mkdir(parents=True)
+    (ann / 'frame_list.txt').write_text(
+        'TEST1.mp4/000003.png\nTEST1.mp4/000011.png\n')
+    dump = _tool('tools/dataset_converters/ag_dump_frames.py')
+    out = str(tmp_path / 'ag' / 'frames')
+    args = ('TEST1.mp4', [3, 11], str(tmp_path / 'videos'), out, 'pyav')
+    assert dump.dump_video(*args) == 'done'
+    assert sorted(os.listdir(osp.join(out, 'TEST1.mp4'))) == [
+        '000003.png', '000011.png'
+    ]
+    grey = cv2.imread(osp.join(out, 'TEST1.mp4', '000003.png')).mean()
+    assert abs(grey - 40) < 8  # the 3rd frame (1-based)
+    grey = cv2.imread(osp.join(out, 'TEST1.mp4', '000011.png')).mean()
+    assert abs(grey - 200) < 8
+    assert dump.dump_video(*args) == 'skipped'  # resumable
