@@ -21,6 +21,7 @@ import mmcv
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.utils import ProgressBar
+from torch.utils.data import DataLoader, Dataset
 
 from vost.models.vlm import VLMFeatureCacheWriter
 from vost.registry import DATASETS, MODELS
@@ -45,6 +46,8 @@ def parse_args():
         '--cache-dir', help='output directory (default: the config\'s '
         'model.vlm_encoder.cache_dir)')
     parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument(
+        '--workers', type=int, default=2, help='frame reading processes')
     parser.add_argument(
         '--device',
         default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -95,6 +98,28 @@ def collect_frames(cfg: Config, splits) -> list:
     return frames
 
 
+class _FrameReader(Dataset):
+    """Read frames as RGB (3, h, w) uint8 tensors, keyed by frame key."""
+
+    def __init__(self, frames: list) -> None:
+        self.frames = frames
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __getitem__(self, idx: int):
+        key, path = self.frames[idx]
+        img = mmcv.imread(path, channel_order='rgb')
+        if img is None:
+            raise FileNotFoundError(f'Frame {key}: cannot read {path}')
+        return key, torch.from_numpy(img).permute(2, 0, 1)
+
+
+def _as_list(batch: list) -> list:
+    """Collate frames of different sizes as a list."""
+    return batch
+
+
 def main():
     """Extract the features and write the cache."""
     args = parse_args()
@@ -120,17 +145,15 @@ def main():
         encoder.embed_dims,
         encoder.grid_size,
         dtype=args.dtype)
+    loader = DataLoader(
+        _FrameReader(frames),
+        batch_size=args.batch_size,
+        num_workers=args.workers,
+        collate_fn=_as_list)
     progress = ProgressBar(len(frames))
     start = time.time()
-    for i in range(0, len(frames), args.batch_size):
-        chunk = frames[i:i + args.batch_size]
-        images = []
-        for key, path in chunk:
-            img = mmcv.imread(path, channel_order='rgb')
-            if img is None:
-                raise FileNotFoundError(f'Frame {key}: cannot read {path}')
-            images.append(
-                torch.from_numpy(img).permute(2, 0, 1).to(args.device))
+    for chunk in loader:
+        images = [img.to(args.device) for _, img in chunk]
         image_embeds, patch_feats = encoder.encode_frames(images)
         writer.write([k for k, _ in chunk], image_embeds.cpu().numpy(),
                      patch_feats.cpu().numpy())

@@ -27,7 +27,8 @@ def test_extract_then_read(tmp_path, monkeypatch, tiny_clip_dir):
     ]
     monkeypatch.setattr(sys, 'argv', [
         'extract_vlm_features.py', CONFIG, '--cache-dir', cache_dir,
-        '--batch-size', '3', '--device', 'cpu', '--dtype', 'float32',
+        '--batch-size', '3', '--workers', '0', '--device', 'cpu',
+        '--dtype', 'float32',
         '--cfg-options', *options
     ])
     runpy.run_path(
