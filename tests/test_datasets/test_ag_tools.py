@@ -98,3 +98,21 @@ def test_dump_frames_pyav_one_based(tmp_path):
     grey = cv2.imread(osp.join(out, 'TEST1.mp4', '000011.png')).mean()
     assert abs(grey - 200) < 8
     assert dump.dump_video(*args) == 'skipped'  # resumable
+
+
+def test_browse_dataset_writes_clips(tmp_path, monkeypatch):
+    browse = _tool('tools/misc/browse_dataset.py')
+    cfg = osp.join(ROOT, 'configs', '_base_', 'datasets',
+                   'synthetic_ag_sgdet.py')
+    monkeypatch.setattr(sys, 'argv', [
+        'browse_dataset.py', cfg, '--output-dir',
+        str(tmp_path), '--num', '2', '--cfg-options',
+        f'train_dataloader.dataset.data_root={FIXTURE}',
+        'train_dataloader.dataset.pipeline.0.num_ref_frames=1'
+    ])
+    browse.main()
+    import cv2
+    files = sorted(os.listdir(tmp_path))
+    assert len(files) == 2 and all(f.endswith('.png') for f in files)
+    img = cv2.imread(str(tmp_path / files[0]))
+    assert img.shape[1] >= 2 * 128  # two frames side by side
