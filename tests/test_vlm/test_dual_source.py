@@ -153,3 +153,27 @@ def test_errors():
         build(use_where=False)
     with pytest.raises(ValueError, match='vlm_channels=64'):
         build(vlm_channels=64)(*inputs(), vlm_feats=vlm_feats())
+
+
+def test_loss_is_zero_for_boxes_on_the_gt():
+    """Proposals exactly on the GT boxes (any order) give zero box losses;
+    a confident correct class gives a lower class loss than a wrong one."""
+    gen = build()
+    sample = inputs()[4][0]  # img_shape (64, 96); GT person + chair (8)
+    gt = torch.tensor([[2., 4., 30., 60.], [20., 10., 40., 30.]])
+    norm = gt / torch.tensor([96., 64., 96., 64.])
+    cxcywh = torch.cat([(norm[:, :2] + norm[:, 2:]) / 2,
+                        norm[:, 2:] - norm[:, :2]], -1)
+    boxes = torch.stack([cxcywh[1], torch.tensor([.5, .5, .1, .1]),
+                         cxcywh[0]])[None]
+    right = torch.full((1, 3, 36), -10.)
+    right[0, 0, 8 - 1] = right[0, 2, 1 - 1] = 10.
+    wrong = torch.full((1, 3, 36), -10.)
+    wrong[0, 0, 20 - 1] = wrong[0, 2, 20 - 1] = 10.  # a third class
+    out_right = gen.loss(dict(cls_scores=right, boxes=boxes,
+                              batch_data_samples=[sample]))
+    out_wrong = gen.loss(dict(cls_scores=wrong, boxes=boxes,
+                              batch_data_samples=[sample]))
+    assert out_right['enc_loss_bbox'].abs() < 1e-6
+    assert out_right['enc_loss_iou'].abs() < 1e-6
+    assert out_right['enc_loss_cls'] < 1e-3 < out_wrong['enc_loss_cls']
