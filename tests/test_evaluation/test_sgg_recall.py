@@ -195,3 +195,20 @@ def test_matches_naive_per_frame_evaluator(seed):
 def test_top_k_no_truncates_candidates():
     m = _eval([_cup_frame()], [_cup_pred()], top_k_no=2)
     assert m['no/R@10'] == 0.5
+
+
+def test_segmented_topk_is_stable_per_segment():
+    from vost.evaluation.functional import segmented_topk_asc
+    # Segments of lengths 3, 2, 3 (the two 3s are not adjacent), with ties.
+    values = np.array([2., 1., 1., 5., 5., 0., 3., 0.])
+    index, rank = segmented_topk_asc(values, np.array([3, 2, 3]), limit=2)
+    got = sorted(zip(index.tolist(), rank.tolist()))
+    # seg 0: 1(i1), 1(i2); seg 1: 5(i3), 5(i4); seg 2: 0(i5), 0(i7).
+    assert got == [(1, 0), (2, 1), (3, 0), (4, 1), (5, 0), (7, 1)]
+    # Adjacent equal-length segments take the reshape path: same answer.
+    index, rank = segmented_topk_asc(values[[0, 1, 2, 5, 6, 7]],
+                                     np.array([3, 3]), limit=3)
+    assert sorted(zip(index.tolist(), rank.tolist())) == [
+        (0, 2), (1, 0), (2, 1), (3, 0), (4, 2), (5, 1)]
+    with pytest.raises(ValueError, match='sum to'):
+        segmented_topk_asc(values, np.array([3, 3]), limit=2)

@@ -30,7 +30,7 @@ __all__ = ['CONSTRAINTS', 'Candidates', 'segmented_topk_asc',
 CONSTRAINTS = ('with', 'semi', 'no')
 _GROUP_STARTS = (0, PREDICATE_GROUP_OFFSETS['spatial'],
                  PREDICATE_GROUP_OFFSETS['contacting'])
-#: Most elements sorted at once by :func:`segmented_rank_desc`.
+#: Most elements sorted at once by :func:`segmented_topk_asc`.
 _SORT_CHUNK = 1 << 22
 
 
