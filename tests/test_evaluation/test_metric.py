@@ -101,6 +101,20 @@ def test_task_selects_the_gt_frames():
         _run(_metric('sgdet'), _noisy_preds('predcls'))
 
 
+def test_sgcls_wrong_label_by_hand():
+    # SGCls: GT boxes, predicted labels and label scores. The GT is the
+    # SGDet one (no object < 16 px): 6 frames.
+    preds = [perfect_prediction(f) for f in _frames('sgcls')]
+    assert preds[0]['frame_key'] == 'AAAAA.mp4/000003.png'
+    preds[0]['labels'][1] = 32  # the chair called a table: its 5 GT rows miss
+    for p in preds:
+        p['scores'] = np.full(len(p['scores']), 0.6, np.float32)
+    out = _run(_metric('sgcls'), preds)
+    assert out['num_frames'] == 6
+    assert out['no/R@10'] == pytest.approx(5 / 6)
+    assert out['semi/R@10'] == pytest.approx(5 / 6)
+
+
 def test_missing_frame_counts_zero_and_is_reported():
     preds = [perfect_prediction(f) for f in _frames('predcls')]
     out = _run(_metric(), preds[1:])
