@@ -31,7 +31,11 @@ model = dict(
         causal=causal,
         zero_init_residual=False,
         layer_cfg=dict(  # DetrTransformerDecoderLayer
-            self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)))
+            self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)),
+    # test time: spatial outputs of the last 16 frames are reused by the
+    # next batch (neighbouring key frames share reference frames), so each
+    # frame of a video runs through the spatial stages once
+    test_cfg=dict(frame_cache_size=16))
 
 train_pipeline = [
     dict(

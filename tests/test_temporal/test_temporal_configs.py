@@ -48,6 +48,9 @@ def test_switches_agree(path):
     assert cfg.test_evaluator.task == cfg.model.task
     hooks = [h.type for h in cfg.get('custom_hooks', [])]
     assert ('FreezeModulesHook' in hooks) == ('-joint_' not in name)
+    # the frame cache holds at least one test batch of clip frames
+    assert cfg.model.test_cfg.frame_cache_size >= \
+        cfg.test_dataloader.batch_size * 3
     k = cfg.model.temporal_decoder.k_per_ref
     assert len(k) == cfg.model.temporal_decoder.num_layers
     assert list(k) == sorted(k, reverse=True)

@@ -11,6 +11,7 @@ from torch import Tensor
 
 from vost.models.layers import PairInstanceDecoder, PairRelationDecoder
 from vost.models.temporal import (
+    FrameOutputCache,
     TemporalHeadFromSpatial,
     clip_frame_index,
     pair_confidence,
@@ -77,7 +78,11 @@ class VOST(BaseDetector):
             auxiliary losses and the temporal ones are prefixed ``t.``.
             None: the spatial model (reference frames do not matter).
         train_cfg (dict, optional): Passed to the head (``assigner``).
-        test_cfg (dict, optional): Passed to the head.
+        test_cfg (dict, optional): Passed to the head. With a temporal
+            stage, ``frame_cache_size`` (int, default 0 = off) keeps the
+            spatial outputs of the last frames across test batches
+            (:class:`~vost.models.temporal.FrameOutputCache`), so a frame
+            read by key frames of two batches runs once.
         data_preprocessor (dict, optional): ``mmdet.TrackDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -134,7 +139,11 @@ class VOST(BaseDetector):
         bbox_head.update(train_cfg=train_cfg, test_cfg=test_cfg)
         self.bbox_head = MODELS.build(bbox_head)
         self.temporal_decoder = self.temporal_head = None
+        self.frame_cache = None
         if temporal_decoder is not None:
+            cache_size = (test_cfg or {}).get('frame_cache_size', 0)
+            if cache_size:
+                self.frame_cache = FrameOutputCache(cache_size)
             self.temporal_decoder = MODELS.build(temporal_decoder)
             self.temporal_head = MODELS.build(
                 temporal_head_cfg(bbox_head,
@@ -465,10 +474,14 @@ class VOST(BaseDetector):
             batch_inputs, batch_data_samples)
         if self.temporal_decoder is not None and not self.training:
             uniq, inverse = unique_frame_index(frames, frame_samples)
-            frame_outs = self.select_frames(
-                self.forward_frames(frames[uniq],
-                                    [frame_samples[i] for i in uniq]),
-                inverse.tolist(), len(uniq))
+            uniq_samples = [frame_samples[i] for i in uniq]
+            if self.frame_cache is not None:
+                outs = self.frame_cache.forward(self, self.forward_frames,
+                                                frames[uniq], uniq_samples)
+            else:
+                outs = self.forward_frames(frames[uniq], uniq_samples)
+            frame_outs = self.select_frames(outs, inverse.tolist(),
+                                            len(uniq))
         else:
             frame_outs = self.forward_frames(frames, frame_samples)
         key_outs = self.select_frames(frame_outs, key_inds, len(frames))

@@ -1,0 +1,101 @@
+"""Whole-video inference: every frame runs through the spatial stages once,
+across test batches, with the same results as without the cache."""
+import copy
+
+import numpy as np
+import torch
+from mmdet.structures import TrackDataSample
+
+from vost.datasets.transforms import SGClipSample
+from vost.models.temporal import FrameOutputCache
+from vost.testing import demo_sg_frame_sample
+from ._helpers import build_temporal_model
+
+NUM_FRAMES = 5
+
+
+def _video(seed=0):
+    rng = np.random.RandomState(seed)
+    frames = [torch.from_numpy(rng.randint(0, 256, (3, 64, 64),
+                                           dtype=np.uint8))
+              for _ in range(NUM_FRAMES)]
+    samples = [demo_sg_frame_sample(rng, (64, 64), 2,
+                                    frame_key=f'vid.mp4/{t + 1:06d}.png',
+                                    frame_id=t) for t in range(NUM_FRAMES)]
+    return frames, samples
+
+
+def _batches(frames, samples, key_batches):
+    """Test clips (nearest 2 references, as SGClipSample in test mode)
+    of the key frames, grouped in batches, in dataset order."""
+    sampler = SGClipSample(num_ref_frames=2, frame_range=4, test_mode=True)
+    out = []
+    for keys in key_batches:
+        inputs, tracks = [], []
+        for key in keys:
+            inds, flags = sampler.sample_inds(NUM_FRAMES, key)
+            track = TrackDataSample()
+            track.video_data_samples = [copy.deepcopy(samples[i])
+                                        for i in inds]
+            track.set_metainfo(dict(
+                key_frames_inds=[flags.index(True)],
+                ref_frames_inds=[i for i, f in enumerate(flags) if not f]))
+            inputs.append(torch.stack([frames[i] for i in inds]))
+            tracks.append(track)
+        out.append(dict(inputs=inputs, data_samples=tracks))
+    return out
+
+
+def _run(model, batches):
+    seen, outs = [], []
+    handle = model.backbone.register_forward_hook(
+        lambda m, args, out: seen.append(args[0].size(0)))
+    with torch.no_grad():
+        for data in batches:
+            data = model.data_preprocessor(copy.deepcopy(data), False)
+            outs.append(model(**data, mode='tensor'))
+    handle.remove()
+    return sum(seen), outs
+
+
+def test_each_frame_of_a_video_runs_once_with_equal_results():
+    torch.manual_seed(0)
+    model = build_temporal_model('sgdet').eval()
+    batches = _batches(*_video(), key_batches=[[0, 1], [2, 3], [4]])
+    plain_count, plain = _run(model, batches)
+    model.frame_cache = FrameOutputCache(max_frames=8)
+    cached_count, cached = _run(model, batches)
+    assert plain_count == 3 + 4 + 3  # distinct frames per batch
+    assert cached_count == NUM_FRAMES  # each frame once for the video
+    assert model.frame_cache.hits == 10 - NUM_FRAMES
+    for a, b in zip(plain, cached):
+        for x, y in zip(a, b):
+            torch.testing.assert_close(x, y, atol=1e-5, rtol=1e-5)
+
+
+def test_cache_is_dropped_when_weights_change_and_keyed_by_frame():
+    torch.manual_seed(0)
+    model = build_temporal_model('sgdet').eval()
+    model.frame_cache = FrameOutputCache(max_frames=8)
+    batches = _batches(*_video(), key_batches=[[1]])
+    count1, out1 = _run(model, batches)
+    count2, out2 = _run(model, batches)  # all hits
+    assert (count1, count2) == (3, 0)
+    with torch.no_grad():
+        model.encoder.layers[0].norms[0].bias.add_(0.5)
+    count3, out3 = _run(model, batches)
+    assert count3 == 3  # weights changed: recomputed
+    assert not torch.allclose(out2[0][0], out3[0][0])
+    # another frame with the same key but other pixels is a miss
+    frames, samples = _video()
+    frames[1] = 255 - frames[1]
+    count4, _ = _run(model, _batches(frames, samples, [[1]]))
+    assert count4 == 1
+
+
+def test_cache_is_bounded():
+    torch.manual_seed(0)
+    model = build_temporal_model('sgdet').eval()
+    model.frame_cache = FrameOutputCache(max_frames=2)
+    _run(model, _batches(*_video(), key_batches=[[0], [4]]))
+    assert len(model.frame_cache) == 2
