@@ -19,6 +19,10 @@ _ffn = dict(
     act_cfg=dict(type='ReLU', inplace=True))
 _decoder_layer = dict(  # DetrTransformerDecoderLayer
     self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)
+# Gaussian cross-attention prior around the subject / object boxes (half
+# the heads each), docs/model.md; 0 turns it off. On synthetic AG it halves
+# the epochs the small model needs for the same loss.
+box_prior_scale = 2.0
 
 model = dict(
     type='VOST',
@@ -59,10 +63,12 @@ model = dict(
         embed_dims=embed_dims),
     instance_decoder=dict(  # PairInstanceDecoder
         num_layers=num_instance_layers,
-        layer_cfg=_decoder_layer),
+        layer_cfg=_decoder_layer,
+        box_prior_scale=box_prior_scale),
     relation_decoder=dict(  # PairRelationDecoder
         num_layers=num_relation_layers,
-        layer_cfg=_decoder_layer),
+        layer_cfg=_decoder_layer,
+        box_prior_scale=box_prior_scale),
     bbox_head=dict(
         type='VOSTHead',
         embed_dims=embed_dims,
