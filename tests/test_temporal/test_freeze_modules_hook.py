@@ -36,10 +36,10 @@ def test_frozen_tensors_stay_bitwise_equal_and_temporal_ones_train():
     model = build_temporal_model('sgdet')
     model.backbone.norm_eval = False  # BN would update its statistics
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    hook = FreezeModulesHook(check_after_iters=3)
+    hook = FreezeModulesHook(check_after_iters=2)
     runner = _runner(model)
     hook.before_train(runner)
-    _train(model, hook, runner, steps=3)  # the check runs after step 3
+    _train(model, hook, runner, steps=2)  # the check runs after step 2
     assert hook._snapshot is None  # checked and released
     state = model.state_dict()
     frozen = [k for k in state if not k.startswith('temporal_')]
@@ -58,7 +58,7 @@ def test_frozen_tensors_stay_bitwise_equal_and_temporal_ones_train():
 def test_a_changed_frozen_tensor_is_reported():
     torch.manual_seed(0)
     model = build_temporal_model('sgdet')
-    hook = FreezeModulesHook(check_after_iters=2)
+    hook = FreezeModulesHook(check_after_iters=1)
     runner = _runner(model)
     hook.before_train(runner)
 
@@ -67,7 +67,7 @@ def test_a_changed_frozen_tensor_is_reported():
             m.encoder.layers[0].norms[0].bias.add_(1e-6)
 
     with pytest.raises(RuntimeError, match='encoder.layers.0.norms.0.bias'):
-        _train(model, hook, runner, steps=2, sabotage=sabotage)
+        _train(model, hook, runner, steps=1, sabotage=sabotage)
 
 
 def test_without_eval_mode_batch_norm_statistics_change():

@@ -427,14 +427,16 @@ class VOST(BaseDetector):
                                   num_total)
         num_clips, num_refs = ref_inds.shape
         # reference pair confidence from the spatial head's last layers
+        # (only ranks the reference pairs: no gradient)
         ref_samples = [frame_samples[i] for i in ref_inds.flatten().tolist()]
-        cls, _, _, att, spa, con = self.bbox_head(
-            refs['inst_hidden'],
-            refs['references'],
-            refs['rel_hidden'],
-            refine_boxes=self.gt_pairs_mode is None,
-            vlm_feats=refs['vlm_feats'],
-            batch_img_metas=[s.metainfo for s in ref_samples])
+        with torch.no_grad():
+            cls, _, _, att, spa, con = self.bbox_head(
+                refs['inst_hidden'],
+                refs['references'],
+                refs['rel_hidden'],
+                refine_boxes=self.gt_pairs_mode is None,
+                vlm_feats=refs['vlm_feats'],
+                batch_img_metas=[s.metainfo for s in ref_samples])
         scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
                                  use_class=self.task != 'predcls')
 
