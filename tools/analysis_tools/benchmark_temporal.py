@@ -1,0 +1,164 @@
+"""Time the temporal stage of a VOST config on random clips (no data).
+
+Example (2 CPU cores)::
+
+    python tools/analysis_tools/benchmark_temporal.py \
+        configs/vost/vost-spatial-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py \
+        --iters 5 --batch-size 4
+
+Prints, after ``--warmup`` untimed steps:
+
+- stage-2 training step (spatial model frozen by ``FreezeModulesHook``,
+  clips of ``1 + num_ref_frames`` frames) and joint training step (nothing
+  frozen), seconds per step;
+- whole-video inference (every frame a key frame, test clips of the nearest
+  frames, batches in order) with and without the frame cache: seconds per
+  key frame and frames run through the spatial stages.
+"""
+import argparse
+import copy
+import time
+
+import numpy as np
+import torch
+from mmdet.structures import TrackDataSample
+from mmengine.config import Config, DictAction
+
+from vost.datasets.transforms import SGClipSample
+from vost.engine.hooks import FreezeModulesHook
+from vost.models.temporal import FrameOutputCache
+from vost.registry import MODELS
+from vost.testing import demo_sg_frame_sample, demo_sg_track_inputs
+from vost.utils import register_all_modules
+
+
+def parse_args():
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('--iters', type=int, default=5)
+    parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--batch-size', type=int, default=4,
+                        help='clips per step')
+    parser.add_argument('--video-frames', type=int, default=12,
+                        help='annotated frames of the inference video')
+    parser.add_argument('--img-size', type=int, nargs=2, default=(128, 128),
+                        metavar=('H', 'W'))
+    parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args()
+
+
+def time_train(model, data, warmup, iters):
+    """Mean seconds of a training step over parameters needing grads."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=1e-4)
+    model.train()
+    times = []
+    for i in range(warmup + iters):
+        start = time.perf_counter()
+        batch = model.data_preprocessor(copy.deepcopy(data), True)
+        losses = model(**batch, mode='loss')
+        optimizer.zero_grad()
+        sum(v for k, v in losses.items() if 'loss' in k).backward()
+        optimizer.step()
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return sum(times) / len(times)
+
+
+def video_batches(num_frames, num_refs, frame_range, batch_size, img_size):
+    """Test batches covering every frame of a random video as key frame."""
+    rng = np.random.RandomState(0)
+    frames = [
+        torch.from_numpy(rng.randint(0, 256, (3, *img_size), np.uint8))
+        for _ in range(num_frames)
+    ]
+    samples = [
+        demo_sg_frame_sample(rng, img_size, 3,
+                             frame_key=f'bench.mp4/{t + 1:06d}.png',
+                             frame_id=t) for t in range(num_frames)
+    ]
+    sampler = SGClipSample(num_ref_frames=num_refs, frame_range=frame_range,
+                           test_mode=True)
+    batches = []
+    for first in range(0, num_frames, batch_size):
+        inputs, tracks = [], []
+        for key in range(first, min(first + batch_size, num_frames)):
+            inds, flags = sampler.sample_inds(num_frames, key)
+            track = TrackDataSample()
+            track.video_data_samples = [
+                copy.deepcopy(samples[i]) for i in inds
+            ]
+            track.set_metainfo(
+                dict(key_frames_inds=[flags.index(True)],
+                     ref_frames_inds=[i for i, f in enumerate(flags)
+                                      if not f]))
+            inputs.append(torch.stack([frames[i] for i in inds]))
+            tracks.append(track)
+        batches.append(dict(inputs=inputs, data_samples=tracks))
+    return batches
+
+
+def time_video(model, batches):
+    """Seconds per key frame and frames through the backbone."""
+    seen = []
+    handle = model.backbone.register_forward_hook(
+        lambda m, args, out: seen.append(args[0].size(0)))
+    model.eval()
+    start = time.perf_counter()
+    with torch.no_grad():
+        for data in batches:
+            model(**model.data_preprocessor(copy.deepcopy(data), False),
+                  mode='predict')
+    elapsed = time.perf_counter() - start
+    handle.remove()
+    keys = sum(len(b['data_samples']) for b in batches)
+    return elapsed / keys, sum(seen)
+
+
+def main():
+    """Build the model and time it."""
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.model.backbone.init_cfg = None
+    sampler = cfg.test_dataloader.dataset.pipeline[0]
+    num_refs, frame_range = sampler.num_ref_frames, sampler.frame_range
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    if model.temporal_decoder is None:
+        raise ValueError(f'{args.config}: model.temporal_decoder is None')
+    data = demo_sg_track_inputs(
+        batch_size=args.batch_size, num_frames=1 + num_refs,
+        key_frame_ind=num_refs // 2, image_shapes=(3, *args.img_size),
+        num_objects=3)
+    joint = time_train(model, data, args.warmup, args.iters)
+    FreezeModulesHook(check_after_iters=0).freeze(model)
+    stage2 = time_train(model, data, args.warmup, args.iters)
+
+    batches = video_batches(args.video_frames, num_refs, frame_range,
+                            args.batch_size, tuple(args.img_size))
+    cache = model.frame_cache
+    model.frame_cache = None
+    plain, plain_frames = time_video(model, batches)
+    model.frame_cache = cache or FrameOutputCache(
+        args.batch_size * (1 + num_refs))
+    cached, cached_frames = time_video(model, batches)
+    print(f'{args.config}: {torch.get_num_threads()} threads, clips of '
+          f'{1 + num_refs} frames {args.img_size[0]}x{args.img_size[1]}, '
+          f'{args.batch_size} clips/step\n'
+          f'  train step: stage 2 (spatial frozen) {stage2:.3f} s, joint '
+          f'{joint:.3f} s\n'
+          f'  video of {args.video_frames} key frames: {plain:.3f} s/key '
+          f'frame, {plain_frames} frames computed without the frame '
+          f'cache; {cached:.3f} s/key frame, {cached_frames} frames with it')
+
+
+if __name__ == '__main__':
+    main()
