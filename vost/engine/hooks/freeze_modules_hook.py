@@ -94,9 +94,11 @@ class FreezeModulesHook(Hook):
                                           for f in self.frozen)
 
     def _contains_trainable(self, name: str) -> bool:
+        """Whether module ``name`` holds a trainable module."""
         return any(_under(t, name) for t in self.trainable)
 
     def _check_names(self, model: nn.Module) -> None:
+        """Raise if a configured module name is not in ``model``."""
         modules = dict(model.named_modules())
         for kind, names in (('trainable', self.trainable),
                             ('frozen', self.frozen or [])):
@@ -158,6 +160,7 @@ class FreezeModulesHook(Hook):
     # ------------------------------------------------------------------
     @staticmethod
     def _unwrap(runner) -> nn.Module:
+        """The runner's model without its DDP wrapper."""
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 

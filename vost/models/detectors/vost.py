@@ -440,7 +440,8 @@ class VOST(BaseDetector):
         scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
                                  use_class=self.task != 'predcls')
 
-        def per_clip(x: Tensor) -> Tensor:  # (N*n, Q, ...) -> (N, n*Q, ...)
+        def per_clip(x: Tensor) -> Tensor:
+            """(N*n, Q, ...) reference rows -> (N, n*Q, ...) per clip."""
             return x.reshape(num_clips, -1, *x.shape[2:])
 
         refine = self.gt_pairs_mode is None

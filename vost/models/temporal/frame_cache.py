@@ -56,6 +56,7 @@ def stack_frame_outputs(items: Sequence[dict]) -> Optional[dict]:
     first = items[0]
 
     def same(getter) -> bool:
+        """Whether ``getter(item)`` has one shape over all items."""
         shapes = {tuple(getter(it).shape) for it in items}
         return len(shapes) == 1
 
@@ -118,6 +119,7 @@ class FrameOutputCache:
         meta = sample.metainfo
 
         def plain(v):
+            """Lists as tuples (hashable)."""
             return tuple(v) if isinstance(v, (list, tuple)) else v
 
         return tuple(
@@ -141,6 +143,7 @@ class FrameOutputCache:
         self._items.clear()
 
     def __len__(self) -> int:
+        """Number of cached frames."""
         return len(self._items)
 
     def forward(self, model: nn.Module, forward_frames: Callable,
