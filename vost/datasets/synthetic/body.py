@@ -25,8 +25,8 @@ __all__ = ['Body', 'GESTURES', 'POSES', 'make_body', 'draw_body',
 POSES = ('stand', 'sit', 'lie', 'lean')
 #: Hand gestures, each drawn differently: ``rest`` (no marker: the arm just
 #: ends), ``open`` (white hollow square), ``grip`` (skin disc with a dark
-#: rim), ``turn`` (orange ring with a cross), ``rub`` (green zig-zag),
-#: ``write`` (skin disc with a long dark pen).
+#: rim), ``turn`` (orange ring with a cross), ``rub`` (red diamond with a
+#: white zig-zag), ``write`` (skin disc with a long dark pen).
 GESTURES = ('rest', 'open', 'grip', 'turn', 'rub', 'write')
 
 SKIN = (140, 180, 230)
@@ -39,7 +39,7 @@ MARKER_COLOURS = dict(
     open=(245, 245, 245),
     grip=SKIN,
     turn=(0, 150, 255),
-    rub=(120, 255, 120),
+    rub=(60, 20, 230),  # red: contrasts with every wiped object
     write=SKIN)
 
 
@@ -277,10 +277,14 @@ def draw_hand_markers(img: np.ndarray, body: Body) -> None:
             cv2.line(img, (c[0] - rad, c[1]), (c[0] + rad, c[1]), colour, lw)
             cv2.line(img, (c[0], c[1] - rad), (c[0], c[1] + rad), colour, lw)
         elif gesture == 'rub':
+            diamond = np.array([[c[0], c[1] - rad], [c[0] + rad, c[1]],
+                                [c[0], c[1] + rad], [c[0] - rad, c[1]]],
+                               np.int32)
+            cv2.fillConvexPoly(img, diamond, colour)
             zig = np.array([[c[0] - rad + i * rad // 2,
                              c[1] + (rad if i % 2 else -rad)]
                             for i in range(5)], np.int32)
-            cv2.polylines(img, [zig], False, colour, lw)
+            cv2.polylines(img, [zig], False, (255, 255, 255), 1)
         elif gesture == 'write':
             cv2.circle(img, c, max(2, rad - 1), colour, -1)
             cv2.line(img, c, (c[0] + 2 * rad, c[1] - 2 * rad), (10, 10, 10),
