@@ -30,7 +30,7 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-20e_synthetic-ag-sgdet.py'
+DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-10e_synthetic-ag-sgdet.py'
 KS = (10, 20, 50)
 CONSTRAINTS = ('with', 'semi', 'no')
 

@@ -24,7 +24,8 @@ def test_every_setting_has_a_temporal_config():
                  'vost-spatial-temporal-causal_r18_1xb8-10e_synthetic-ag-'
                  'sgdet.py',
                  'vost-spatial-temporal-joint_r18_1xb8-20e_synthetic-ag-'
-                 'sgdet.py', 'vost-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py',
+                 'sgdet.py',
+                 'vost-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py',
                  'vost-temporal_r50_8xb2-6e_ag-sgdet.py',
                  'vost-spatial-temporal-causal_r50_8xb2-6e_ag-sgdet.py'):
         assert name in names, name

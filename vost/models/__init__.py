@@ -1,4 +1,4 @@
-"""VOST models: detectors, layers, heads, matchers, VLM parts, temporal stage."""
+"""VOST models: detectors, layers, heads, matchers, VLM, temporal stage."""
 from .detectors import *  # noqa: F401,F403
 from .feature_banks import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403

@@ -86,8 +86,13 @@ class SGLocalVisualizer(Visualizer):
                 colors=[(255, 255, 255)],
                 font_sizes=9,
                 vertical_alignments='bottom',
-                bboxes=[dict(facecolor=tuple(c / 255 for c in color), alpha=0.7,
-                             pad=0.5, edgecolor='none')])
+                bboxes=[
+                    dict(
+                        facecolor=tuple(c / 255 for c in color),
+                        alpha=0.7,
+                        pad=0.5,
+                        edgecolor='none')
+                ])
         return self.get_image()
 
     def _draw_panel(self, height: int, labels: np.ndarray,

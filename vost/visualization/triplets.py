@@ -83,7 +83,7 @@ def pair_predictions_to_triplets(pred_instances,
             if group == 'attention':
                 picks = [int(np.argmax(row))]
             else:
-                picks = [int(i) for i in np.flatnonzero(row >= multi_label_thr)]
+                picks = np.flatnonzero(row >= multi_label_thr).tolist()
             for p in picks:
                 score = pair_score * float(row[p])
                 if score < score_thr:
@@ -116,8 +116,10 @@ def gt_pairs_to_triplets(gt_instances, gt_pairs) -> List[Dict]:
     labels = to_numpy(gt_instances.labels)
     pair_inds = to_numpy(gt_pairs.pair_inds).reshape(-1, 2)
     attention = to_numpy(gt_pairs.attention).reshape(-1)
-    multi = [('spatial', SPATIAL_PREDICATES, to_numpy(gt_pairs.spatial)),
-             ('contacting', CONTACTING_PREDICATES, to_numpy(gt_pairs.contacting))]
+    multi = [
+        ('spatial', SPATIAL_PREDICATES, to_numpy(gt_pairs.spatial)),
+        ('contacting', CONTACTING_PREDICATES, to_numpy(gt_pairs.contacting)),
+    ]
     triplets = []
     for r, (s, o) in enumerate(pair_inds):
         base = dict(

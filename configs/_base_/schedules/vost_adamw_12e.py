@@ -1,7 +1,11 @@
 # AdamW 1e-4 (backbone 1e-5), grad clip 0.1, 12 epochs, lr x0.1 after 8.
 max_epochs = 12
+# Like EpochBasedTrainLoop, but resuming from a checkpoint taken inside an
+# epoch continues exactly (vost/engine/loops.py).
 train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
+    type='ResumableEpochBasedTrainLoop',
+    max_epochs=max_epochs,
+    val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
