@@ -7,95 +7,47 @@
 #       --cfg-options load_from=work_dirs/<stage 1>/epoch_12.pth
 # The VLM feature cache must hold the reference frames too (extract it for
 # all kept frames, tools/extract_vlm_features.py). See docs/temporal.md.
-_base_ = ['./vost_r50_8xb2-12e_ag-sgdet.py']
+# Resolves to the spatial temporal stage 2 config
+# (vost-spatial-temporal_r50_8xb2-6e_ag-sgdet.py)
+# plus the VLM parts of vost_r50_8xb2-12e_ag-sgdet.py.
+_base_ = ['./vost-spatial-temporal_r50_8xb2-6e_ag-sgdet.py']
 
-num_ref_frames = 2
-frame_range = 4
-causal = False
-backend_args = None
-
-_attn = dict(embed_dims=256, num_heads=8, dropout=0.1, batch_first=True)
-_ffn = dict(
-    embed_dims=256,
-    feedforward_channels=2048,
-    num_fcs=2,
-    ffn_drop=0.1,
-    act_cfg=dict(type='ReLU', inplace=True))
+vlm_name = 'openai/clip-vit-base-patch16'
+vlm_channels = 512  # CLIP ViT-B/16 projection_dim
+vlm_grid = (7, 7)  # pooled patch grid (the native grid is 14 x 14)
+vlm_cache_dir = 'data/action_genome/vlm_cache/clip-vit-base-patch16_grid7'
 
 model = dict(
-    temporal_decoder=dict(
-        type='TemporalPairDecoder',
-        num_layers=3,
-        k_per_ref=(80, 50, 30),  # 80n, 50n, 30n of n x 100 pairs (OED)
-        causal=causal,
-        zero_init_residual=False,
-        layer_cfg=dict(  # DetrTransformerDecoderLayer
-            self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)),
-    # test time: spatial outputs of the last 16 frames are reused by the
-    # next batch (neighbouring key frames share reference frames), so each
-    # frame of a video runs through the spatial stages once
-    test_cfg=dict(frame_cache_size=16))
-
-train_pipeline = [
-    dict(
-        type='SGClipSample',
-        num_ref_frames=num_ref_frames,
-        frame_range=frame_range,
-        causal=causal),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-            dict(type='LoadSGAnnotations'),
-            dict(type='mmdet.Resize', scale=(1000, 600), keep_ratio=True),
-            dict(type='mmdet.RandomFlip', prob=0.5),
-            dict(type='mmdet.PhotoMetricDistortion'),
-        ]),
-    dict(type='PackSGInputs'),
-]
-test_pipeline = [
-    dict(
-        type='SGClipSample',
-        num_ref_frames=num_ref_frames,
-        frame_range=frame_range,
-        causal=causal,
-        test_mode=True),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-            dict(type='LoadSGAnnotations'),
-            dict(type='mmdet.Resize', scale=(1000, 600), keep_ratio=True),
-        ]),
-    dict(type='PackSGInputs'),
-]
-train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
-# Neighbouring key frames share reference frames: in one batch a shared
-# frame runs through the spatial model once (VOST._key_frame_outputs).
-val_dataloader = dict(batch_size=4, dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
-
-custom_hooks = [
-    dict(
-        type='FreezeModulesHook',
-        trainable=['temporal_decoder', 'temporal_head'],
-        check_after_iters=2)
-]
-# freezing after DDP wraps the model needs find_unused_parameters
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)
-load_from = None  # the stage-1 checkpoint (--cfg-options load_from=...)
-
-max_epochs = 6
-train_cfg = dict(max_epochs=max_epochs, val_interval=1)
-param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        milestones=[4],
-        gamma=0.1)
-]
+    vlm_encoder=dict(
+        type='VLMEncoder',
+        model_name=vlm_name,
+        grid_size=vlm_grid,
+        # must equal the data preprocessor's normalisation (RGB input)
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        input_channel_order='rgb',
+        object_templates=('a photo of a {obj}.', ),
+        predicate_templates=dict(
+            attention=('a person {pred} a {obj}.', ),
+            spatial=('a {obj} {pred} a person.', ),
+            contacting=('a person {pred} a {obj}.', )),
+        cache_dir=vlm_cache_dir),
+    query_generator=dict(
+        _delete_=True,
+        type='DualSourcePairQueryGenerator',
+        num_queries={{_base_.num_queries}},
+        embed_dims={{_base_.embed_dims}},
+        vlm_channels=vlm_channels,
+        content_mode='proposal_x_prior',
+        num_person_anchors=1),
+    bbox_head=dict(
+        feature_bank=dict(
+            _delete_=True,
+            type='MultiModalFeatureBank',
+            in_channels={{_base_.embed_dims}},
+            vlm_channels=vlm_channels,
+            use_visual_vlm=True,
+            use_textual=True,
+            use_spatial=True,
+            fusion='concat_mlp',
+            text_logit_scale=10.0)))
