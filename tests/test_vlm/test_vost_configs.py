@@ -37,9 +37,14 @@ def tiny_clip_512(tmp_path_factory):
 def test_every_ablation_exists():
     for group in (SYNTHETIC, REAL):
         names = [osp.basename(p) for p in group]
-        assert sum(n.startswith('vost_') for n in names) == 1
+        full = sorted(n for n in names if n.startswith('vost_'))
+        assert full, 'no full VOST config'
         for ablation in ABLATIONS:
-            assert sum(n.startswith(f'vost-{ablation}_') for n in names) == 1
+            ablations = [n for n in names if n.startswith(f'vost-{ablation}_')]
+            assert len(ablations) == 1, (ablation, ablations)
+            # Each ablation differs from a full config by its name only.
+            suffix = ablations[0].split('_', 1)[1]
+            assert f'vost_{suffix}' in full, (ablations[0], full)
 
 
 def build_and_train(path, vlm_dir, image_size, iters):
