@@ -17,7 +17,8 @@ PIP=("$PY" -m pip install --disable-pip-version-check)
 step() { echo "[install] $*"; }
 
 # Fast path: every pin already satisfied and vost installed from this tree.
-if "$PY" - "$PWD" <<'PYEOF' 2>/dev/null
+# (Run from / so that `import vost` finds the installed package, not ./vost.)
+if (cd / && "$PY" - "$OLDPWD") <<'PYEOF' 2>/dev/null
 import os, sys
 from importlib.metadata import version
 from packaging.requirements import Requirement
