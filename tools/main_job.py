@@ -31,6 +31,7 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-10e_synthetic-ag-sgdet.py'
+TINY_VLM = 'data/tiny_clip'
 KS = (10, 20, 50)
 CONSTRAINTS = ('with', 'semi', 'no')
 
@@ -70,6 +71,20 @@ def task_of(config: str) -> str:
         if task in osp.basename(config):
             return task
     return 'sgdet'
+
+
+def tiny_vlm_dir(config: str):
+    """The tiny random-weight VLM folder the resolved config loads, if any.
+
+    Only the documented location ``data/tiny_clip`` counts: a missing folder
+    of a real checkpoint must fail, not be replaced by random weights.
+    """
+    import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, config))
+    vlm = cfg.model.get('vlm_encoder') or {}
+    name = osp.normpath(str(vlm.get('model_name', '')))
+    return name if name == osp.normpath(TINY_VLM) else None
 
 
 def evaluate(data_root, preds, task, out_json):
@@ -116,11 +131,10 @@ def main(argv=None):
     else:
         print(f'main job: using the existing data in {args.data_root}')
 
-    with open(osp.join(REPO, args.config)) as f:
-        config_text = f.read()
-    if 'data/tiny_clip' in config_text and not osp.isdir('data/tiny_clip'):
+    tiny_vlm = tiny_vlm_dir(args.config)
+    if tiny_vlm is not None and not osp.isdir(osp.join(REPO, tiny_vlm)):
         run([
-            sys.executable, 'tools/misc/make_tiny_vlm.py', 'data/tiny_clip',
+            sys.executable, 'tools/misc/make_tiny_vlm.py', tiny_vlm,
             '--family', 'clip'
         ])
 

@@ -137,9 +137,11 @@ def make_video_dict(frames: Sequence[str], video_id: str) -> Dict:
         dict: ``video_id``, ``video_length`` and ``images`` (one
         ``frame_info`` per frame, without instances or relations).
     """
+    from PIL import Image
     images = []
     for i, path in enumerate(frames):
-        h, w = mmcv.imread(path).shape[:2]
+        with Image.open(path) as img:  # reads the header, not the pixels
+            w, h = img.size
         images.append(
             dict(
                 frame_key=f'{video_id}/{osp.basename(path)}',
@@ -178,9 +180,9 @@ def inference_video(model: torch.nn.Module,
     for start in range(0, len(key_frames), batch_size):
         batch = []
         for key in key_frames[start:start + batch_size]:
-            results = copy.deepcopy(video)
-            results['key_frame_id'] = key
-            batch.append(pipeline(results))
+            # SGClipSample copies the frames it picks and never mutates the
+            # video dict, so the (possibly long) video is not copied.
+            batch.append(pipeline(dict(video, key_frame_id=key)))
         with torch.no_grad():
             outputs = model.test_step(pseudo_collate(batch))
         yield from outputs
