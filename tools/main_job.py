@@ -30,7 +30,7 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-10e_synthetic-ag-sgdet.py'
+DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
 TINY_VLM = 'data/tiny_clip'
 KS = (10, 20, 50)
 CONSTRAINTS = ('with', 'semi', 'no')
@@ -43,13 +43,15 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', default='work_dirs/main_job')
     parser.add_argument('--data-root', default='data/synthetic_ag',
                         help='must match the config\'s data_root')
-    parser.add_argument('--videos', type=int, default=200)
+    parser.add_argument('--videos', type=int, default=1000)
     parser.add_argument('--frames', type=int, default=10)
     parser.add_argument('--size', type=int, nargs=2, default=(256, 256))
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to tools/train.py and tools/test.py')
     parser.add_argument('--no-baselines', action='store_true')
+    parser.add_argument('--prepare-only', action='store_true',
+                        help='only generate the data and the tiny VLM')
     return parser.parse_args(argv)
 
 
@@ -87,6 +89,16 @@ def tiny_vlm_dir(config: str):
     return name if name == osp.normpath(TINY_VLM) else None
 
 
+def existing_videos(data_root: str):
+    """Number of videos in an existing data set's ``frame_list.txt``, or
+    None when there is no data set at ``data_root``."""
+    frame_list = osp.join(data_root, 'annotations', 'frame_list.txt')
+    if not osp.isfile(frame_list):
+        return None
+    with open(frame_list) as f:
+        return len({line.split('/')[0] for line in f if line.strip()})
+
+
 def evaluate(data_root, preds, task, out_json):
     """Evaluate a prediction file with the CLI and read its JSON."""
     run([
@@ -120,16 +132,22 @@ def main(argv=None):
     task = task_of(args.config)
     timings = {}
 
-    if not osp.isfile(osp.join(args.data_root, 'annotations',
-                               'frame_list.txt')):
+    num_videos = existing_videos(args.data_root)
+    if num_videos is None:
         timings['generate_data'] = run([
             sys.executable, 'tools/dataset_converters/make_synthetic_ag.py',
             args.data_root, '--videos', str(args.videos), '--frames',
             str(args.frames), '--seed', str(args.seed), '--size',
             *map(str, args.size)
         ])
+    elif num_videos != args.videos:
+        sys.exit(f'main job: {args.data_root} holds {num_videos} videos, '
+                 f'not --videos {args.videos} (an older data set?): '
+                 'remove it to regenerate, or pass --videos '
+                 f'{num_videos}')
     else:
-        print(f'main job: using the existing data in {args.data_root}')
+        print(f'main job: using the existing data in {args.data_root} '
+              f'({num_videos} videos)')
 
     tiny_vlm = tiny_vlm_dir(args.config)
     if tiny_vlm is not None and not osp.isdir(osp.join(REPO, tiny_vlm)):
@@ -138,6 +156,8 @@ def main(argv=None):
             '--family', 'clip'
         ])
 
+    if args.prepare_only:
+        return None
     opts = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
     timings['train'] = run([
         sys.executable, 'tools/train.py', args.config, '--work-dir', work_dir,

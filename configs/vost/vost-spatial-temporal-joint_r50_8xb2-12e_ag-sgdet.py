@@ -4,7 +4,8 @@
 # key-frame losses stay as auxiliary losses beside the temporal ones (t.*).
 _base_ = ['./vost-spatial-temporal_r50_8xb2-6e_ag-sgdet.py']
 
-custom_hooks = []
+# no FreezeModulesHook: everything trains (the RNG hook stays for resume)
+custom_hooks = [dict(type='RNGStateHook')]
 
 max_epochs = 12
 train_cfg = dict(max_epochs=max_epochs, val_interval=1)

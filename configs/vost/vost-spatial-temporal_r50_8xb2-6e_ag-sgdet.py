@@ -79,6 +79,7 @@ val_dataloader = dict(batch_size=4, dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 custom_hooks = [
+    dict(type='RNGStateHook'),  # a list replaces the base's: restate it
     dict(
         type='FreezeModulesHook',
         trainable=['temporal_decoder', 'temporal_head'],

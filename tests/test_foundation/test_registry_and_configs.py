@@ -1,4 +1,5 @@
 """Registries, default scope, cross-package config inheritance."""
+import glob
 import os.path as osp
 
 import mmengine.registry as mmengine_registry
@@ -9,6 +10,8 @@ from mmengine.registry import DefaultScope
 import vost
 import vost.registry as vost_registry
 from vost.registry import DATASETS, MODELS, TASK_UTILS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @pytest.mark.parametrize('name', vost_registry.__all__)
@@ -53,3 +56,19 @@ def test_config_inherits_mmdet_and_vost_bases(tmp_path):
     # The mmdet base built an mmdet detector with our override applied.
     assert type(model).__module__.startswith('mmdet.')
     assert model.backbone.depth == 18
+
+
+SHIPPED_CONFIGS = sorted(
+    glob.glob(osp.join(REPO, 'configs', 'vost', '**', '*.py'),
+              recursive=True))
+
+
+@pytest.mark.parametrize('config', SHIPPED_CONFIGS,
+                         ids=lambda p: osp.relpath(p, REPO))
+def test_every_shipped_config_keeps_exact_resume(config):
+    # A child's custom_hooks list replaces its base's; without the RNG hook
+    # --resume no longer restores the data order and random state.
+    cfg = Config.fromfile(config)
+    hooks = [h['type'] for h in cfg.get('custom_hooks', [])]
+    assert 'RNGStateHook' in hooks, f'{config}: custom_hooks={hooks}'
+    assert cfg.train_cfg.type == 'ResumableEpochBasedTrainLoop'

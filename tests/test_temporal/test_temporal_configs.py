@@ -19,13 +19,13 @@ def test_every_setting_has_a_temporal_config():
     names = [osp.basename(p) for p in TEMPORAL]
     for task in ('sgdet', 'sgcls', 'predcls'):
         assert f'vost-spatial-temporal_r50_8xb2-6e_ag-{task}.py' in names
-    for name in ('vost-spatial-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py',
-                 'vost-spatial-temporal_r18_1xb8-10e_synthetic-ag-predcls.py',
-                 'vost-spatial-temporal-causal_r18_1xb8-10e_synthetic-ag-'
+    for name in ('vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py',
+                 'vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-predcls.py',
+                 'vost-spatial-temporal-causal_r18_1xb8-1e_synthetic-ag-'
                  'sgdet.py',
-                 'vost-spatial-temporal-joint_r18_1xb8-20e_synthetic-ag-'
+                 'vost-spatial-temporal-joint_r18_1xb8-2e_synthetic-ag-'
                  'sgdet.py',
-                 'vost-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py',
+                 'vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py',
                  'vost-temporal_r50_8xb2-6e_ag-sgdet.py',
                  'vost-spatial-temporal-causal_r50_8xb2-6e_ag-sgdet.py'):
         assert name in names, name
@@ -63,7 +63,7 @@ def test_full_vost_temporal_config_trains(tmp_path):
     bank) with the temporal stage: 3-frame clips, frozen spatial parts."""
     vlm = make_tiny_vlm(str(tmp_path / 'clip'), family='clip', seed=0)
     cfg = Config.fromfile(
-        osp.join(CONFIG_DIR, 'vost-temporal_r18_1xb8-10e_synthetic-ag-'
+        osp.join(CONFIG_DIR, 'vost-temporal_r18_1xb8-1e_synthetic-ag-'
                  'sgdet.py'))
     cfg.model.vlm_encoder.update(model_name=vlm, cache_dir=None,
                                  local_files_only=True)

@@ -14,7 +14,7 @@ from ._helpers import build_temporal_model
 CONFIG_ROOT = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 CAUSAL_CFG = osp.join(
     CONFIG_ROOT, 'vost',
-    'vost-spatial-temporal-causal_r18_1xb8-10e_synthetic-ag-sgdet.py')
+    'vost-spatial-temporal-causal_r18_1xb8-1e_synthetic-ag-sgdet.py')
 AG_TINY = osp.join(osp.dirname(__file__), '..', 'data', 'ag_tiny')
 
 

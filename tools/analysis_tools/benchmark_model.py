@@ -3,7 +3,7 @@
 Example (2 CPU cores)::
 
     python tools/analysis_tools/benchmark_model.py \
-        configs/vost/vost-spatial_r18_1xb8-20e_synthetic-ag-sgdet.py \
+        configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py \
         --iters 20 --img-size 128 128
 
 Prints the mean seconds per training step (forward, backward, AdamW step)

@@ -3,7 +3,7 @@
 Example (2 CPU cores)::
 
     python tools/analysis_tools/benchmark_temporal.py \
-        configs/vost/vost-spatial-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py \
+        configs/vost/vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py \
         --iters 5 --batch-size 4
 
 Prints, after ``--warmup`` untimed steps:

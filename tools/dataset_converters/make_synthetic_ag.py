@@ -3,7 +3,7 @@
 Example::
 
     python tools/dataset_converters/make_synthetic_ag.py data/synthetic_ag \
-        --videos 200 --frames 10 --seed 0 --size 256 256
+        --videos 1000 --frames 10 --seed 0 --size 256 256
 
 The rules that tie every label to the pixels are documented in
 ``docs/synthetic_action_genome.md``.
@@ -20,7 +20,7 @@ def parse_args():
     parser = argparse.ArgumentParser(
         description='Write a synthetic Action Genome dataset')
     parser.add_argument('out_dir', help='output root (annotations/, frames/)')
-    parser.add_argument('--videos', type=int, default=200)
+    parser.add_argument('--videos', type=int, default=1000)
     parser.add_argument('--frames', type=int, default=10,
                         help='annotated frames per video')
     parser.add_argument('--seed', type=int, default=0)

@@ -1,7 +1,7 @@
 # Synthetic Action Genome, SGDet: CPU-sized inputs and batches.
 # Generate the data first (docs/synthetic_action_genome.md):
 #   python tools/dataset_converters/make_synthetic_ag.py data/synthetic_ag \
-#       --videos 200 --frames 10 --seed 0 --size 256 256
+#       --videos 1000 --frames 10 --seed 0 --size 256 256
 dataset_type = 'ActionGenomeDataset'
 data_root = 'data/synthetic_ag/'
 task = 'sgdet'

@@ -3,19 +3,22 @@
 # (--cfg-options load_from=...; the temporal heads then start as copies of
 # the spatial heads). The spatial head's key-frame losses stay as
 # auxiliary losses beside the temporal ones (prefixed ``t.``).
-_base_ = ['./vost-spatial-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py']
+_base_ = ['./vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py']
 
-custom_hooks = []
+# no FreezeModulesHook: everything trains (the RNG hook stays for resume)
+custom_hooks = [dict(type='RNGStateHook')]
 
-max_epochs = 20
+# the spatial model's schedule (2 epochs, cosine), all parts trainable
+max_epochs = 2
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=4e-4))
 param_scheduler = [
     dict(
-        type='MultiStepLR',
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        eta_min_ratio=0.01,
         begin=0,
         end=max_epochs,
         by_epoch=True,
-        milestones=[16],
-        gamma=0.1)
+        convert_to_iter_based=True)
 ]

@@ -5,7 +5,7 @@
 #   python tools/misc/make_tiny_vlm.py data/tiny_clip --family clip
 # The tiny VLM runs online; to use a cache set model.vlm_encoder.cache_dir
 # and run tools/extract_vlm_features.py on this config.
-_base_ = ['./vost-spatial_r18_1xb8-20e_synthetic-ag-sgdet.py']
+_base_ = ['./vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py']
 
 vlm_name = 'data/tiny_clip'
 vlm_channels = 32

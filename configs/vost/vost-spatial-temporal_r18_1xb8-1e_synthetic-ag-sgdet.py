@@ -1,14 +1,14 @@
 # Temporal stage 2 of the small spatial model on synthetic Action Genome
 # (2 CPU cores), as OED trains it (docs/temporal.md):
-#   stage 1: vost-spatial_r18_1xb8-20e_synthetic-ag-sgdet.py (single frames)
+#   stage 1: vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py (single frames)
 #   stage 2: this config, from the stage-1 checkpoint, trains only the
 #            temporal decoder and the temporal heads (FreezeModulesHook):
 #   python tools/train.py configs/vost/<this file> \
-#       --cfg-options load_from=work_dirs/<stage 1>/epoch_20.pth
+#       --cfg-options load_from=work_dirs/<stage 1>/epoch_2.pth
 # Clips: key frame + 2 reference frames within +-4 annotated frames; test
 # clips take the nearest frames on both sides (the published protocol).
 # vost-spatial-temporal-causal_* uses past frames only.
-_base_ = ['./vost-spatial_r18_1xb8-20e_synthetic-ag-sgdet.py']
+_base_ = ['./vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py']
 
 num_ref_frames = 2
 frame_range = 4
@@ -81,6 +81,7 @@ test_dataloader = val_dataloader
 # Stage 2: only the temporal parts train; the hook checks after 2
 # iterations that every frozen tensor is bitwise unchanged.
 custom_hooks = [
+    dict(type='RNGStateHook'),  # a list replaces the base's: restate it
     dict(
         type='FreezeModulesHook',
         trainable=['temporal_decoder', 'temporal_head'],
@@ -91,15 +92,17 @@ model_wrapper_cfg = dict(
     type='MMDistributedDataParallel', find_unused_parameters=True)
 load_from = None  # the stage-1 checkpoint (--cfg-options load_from=...)
 
-max_epochs = 10
+# one epoch (about 890 steps of 8 three-frame clips), cosine decay
+max_epochs = 1
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=2e-4))
 param_scheduler = [
     dict(
-        type='MultiStepLR',
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        eta_min_ratio=0.01,
         begin=0,
         end=max_epochs,
         by_epoch=True,
-        milestones=[8],
-        gamma=0.1)
+        convert_to_iter_based=True)
 ]

@@ -4,7 +4,7 @@
 # frame after its key frame. The first frame of a video uses itself as its
 # reference. To evaluate a model trained with two-sided clips in causal
 # mode, run tools/test.py with this config and that checkpoint.
-_base_ = ['./vost-spatial-temporal_r18_1xb8-10e_synthetic-ag-sgdet.py']
+_base_ = ['./vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py']
 
 causal = True
 img_scale = (128, 128)

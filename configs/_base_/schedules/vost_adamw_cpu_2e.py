@@ -1,0 +1,23 @@
+# CPU schedule for the small model trained from scratch on synthetic data
+# (1,000 videos: about 890 steps of 8 clips per epoch): AdamW 4e-4
+# (backbone too: no pretrained weights), grad clip 0.1, 2 epochs, cosine
+# decay to 1% applied per iteration (so it fits any number of epochs and
+# any data size: set max_epochs and param_scheduler's T_max / end).
+_base_ = './vost_adamw_12e.py'
+
+max_epochs = 2
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(
+    optimizer=dict(lr=4e-4),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        eta_min_ratio=0.01,
+        begin=0,
+        end=max_epochs,
+        by_epoch=True,
+        convert_to_iter_based=True)
+]
+auto_scale_lr = dict(base_batch_size=8)
