@@ -1,7 +1,9 @@
 # Small VOST for 2 CPU cores (synthetic Action Genome): ResNet-18 at half
-# width from scratch, 2 feature levels (strides 16/32: 80 tokens for a
-# 128x128 frame), d=64, 2 encoder layers, 3 instance + 2 relation decoder
-# layers, 20 pair queries. Timings and loss curves: docs/model.md.
+# width from scratch, 3 feature levels (strides 8/16/32: 336 tokens for a
+# 128x128 frame; the stride-8 level is what tells small objects' shapes
+# apart), d=64, 1 encoder layer (a second one costs 25% more time per step
+# at 336 tokens), 3 instance + 2 relation decoder layers, 20 pair queries.
+# Measurements: docs/model.md and docs/results.md.
 _base_ = './vost_r50.py'
 
 embed_dims = 64
@@ -25,17 +27,17 @@ model = dict(
     backbone=dict(
         depth=18,
         base_channels=32,
-        out_indices=(2, 3),
+        out_indices=(1, 2, 3),
         frozen_stages=-1,
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=False,
         init_cfg=None),  # from scratch: synthetic frames are not photos
     neck=dict(
-        in_channels=[128, 256], out_channels=embed_dims, num_outs=2),
-    num_feature_levels=2,
+        in_channels=[64, 128, 256], out_channels=embed_dims, num_outs=3),
+    num_feature_levels=3,
     positional_encoding=dict(num_feats=embed_dims // 2),
     encoder=dict(
-        num_layers=2, layer_cfg=dict(self_attn_cfg=_attn, ffn_cfg=_ffn)),
+        num_layers=1, layer_cfg=dict(self_attn_cfg=_attn, ffn_cfg=_ffn)),
     query_generator=dict(num_queries=num_queries, embed_dims=embed_dims),
     instance_decoder=dict(
         num_layers=num_instance_layers, layer_cfg=_decoder_layer),
