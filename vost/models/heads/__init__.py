@@ -7,8 +7,9 @@ from .pair_post_processing import (
 )
 from .pair_targets import frame_gt_pairs, pair_targets
 from .vost_head import VOSTHead
+from .vost_head_loss import VOSTHeadLossMixin
 
 __all__ = [
-    'VOSTHead', 'frame_gt_pairs', 'pair_targets', 'rank_pairs',
-    'build_frame_prediction', 'rescale_boxes', 'predict_frame'
+    'VOSTHead', 'VOSTHeadLossMixin', 'frame_gt_pairs', 'pair_targets',
+    'rank_pairs', 'build_frame_prediction', 'rescale_boxes', 'predict_frame'
 ]
