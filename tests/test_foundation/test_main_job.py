@@ -40,3 +40,20 @@ def test_existing_data_with_another_video_count_stops_the_job(tmp_path):
             '--data-root', str(tmp_path), '--videos', '3', '--work-dir',
             str(tmp_path / 'work')
         ])
+
+
+def test_ablation_script_parses_and_names_existing_configs():
+    import re
+    import subprocess
+    script = osp.join(REPO, 'tools', 'run_ablations.sh')
+    subprocess.run(['bash', '-n', script], check=True)
+    with open(script) as f:
+        text = f.read()
+    configs = re.findall(r'\$C/([\w./-]+\.py)', text)
+    # six rows plus the data-preparation call
+    assert len(configs) == 7, configs
+    for config in configs:
+        assert osp.isfile(osp.join(REPO, 'configs', 'vost', config)), config
+    rows = re.findall(r"^\s+(?:row|stage2) ([\w-]+) ", text, re.M)
+    table = re.search(r"rows = \[(.*?)\]", text, re.S).group(1)
+    assert sorted(rows) == sorted(re.findall(r"'([\w-]+)'", table))
