@@ -257,6 +257,20 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
+    def forward_decoder_outs(self, decoder_outs: dict,
+                             batch_img_metas: List[dict],
+                             gt_pairs_mode: Optional[str] = None,
+                             vlm_feats: Optional[dict] = None) -> tuple:
+        """:meth:`forward` on the detector's decoder outputs (``loss`` and
+        ``predict`` share it); boxes are refined in SGDet only."""
+        return self(
+            decoder_outs['inst_hidden'],
+            decoder_outs['references'],
+            decoder_outs['rel_hidden'],
+            refine_boxes=gt_pairs_mode is None,
+            vlm_feats=vlm_feats,
+            batch_img_metas=batch_img_metas)
+
     def predict(self,
                 decoder_outs: dict,
                 batch_data_samples: List,
@@ -278,13 +292,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             pred_pairs)`` per frame, see :meth:`predict_by_feat`.
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
-        outs = self(
-            decoder_outs['inst_hidden'],
-            decoder_outs['references'],
-            decoder_outs['rel_hidden'],
-            refine_boxes=gt_pairs_mode is None,
-            vlm_feats=vlm_feats,
-            batch_img_metas=batch_img_metas)
+        outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
+                                         gt_pairs_mode, vlm_feats)
         batch_gt_pairs = [frame_gt_pairs(s) for s in batch_data_samples
                           ] if gt_pairs_mode is not None else None
         return self.predict_by_feat(

@@ -47,13 +47,8 @@ class VOSTHeadLossMixin:
             dict[str, Tensor]: Losses.
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
-        outs = self(
-            decoder_outs['inst_hidden'],
-            decoder_outs['references'],
-            decoder_outs['rel_hidden'],
-            refine_boxes=gt_pairs_mode is None,
-            vlm_feats=vlm_feats,
-            batch_img_metas=batch_img_metas)
+        outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
+                                         gt_pairs_mode, vlm_feats)
         batch_gt_pairs = [frame_gt_pairs(s) for s in batch_data_samples]
         return self.loss_by_feat(
             *outs,
