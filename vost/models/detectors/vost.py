@@ -430,13 +430,9 @@ class VOST(BaseDetector):
         # (only ranks the reference pairs: no gradient)
         ref_samples = [frame_samples[i] for i in ref_inds.flatten().tolist()]
         with torch.no_grad():
-            cls, _, _, att, spa, con = self.bbox_head(
-                refs['inst_hidden'],
-                refs['references'],
-                refs['rel_hidden'],
-                refine_boxes=self.gt_pairs_mode is None,
-                vlm_feats=refs['vlm_feats'],
-                batch_img_metas=[s.metainfo for s in ref_samples])
+            cls, _, _, att, spa, con = self.bbox_head.forward_decoder_outs(
+                refs, [s.metainfo for s in ref_samples], self.gt_pairs_mode,
+                refs['vlm_feats'])
         scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
                                  use_class=self.task != 'predcls')
 
@@ -566,10 +562,6 @@ class VOST(BaseDetector):
         key_outs, key_samples = self._key_frame_outputs(
             batch_inputs, batch_data_samples)
         head, outs = self._output_head(key_outs)
-        return head(
-            outs['inst_hidden'],
-            outs['references'],
-            outs['rel_hidden'],
-            refine_boxes=self.gt_pairs_mode is None,
-            vlm_feats=key_outs['vlm_feats'],
-            batch_img_metas=[s.metainfo for s in key_samples])
+        return head.forward_decoder_outs(
+            outs, [s.metainfo for s in key_samples], self.gt_pairs_mode,
+            key_outs['vlm_feats'])
