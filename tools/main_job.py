@@ -8,9 +8,12 @@ Steps, each through the project's own tools, as a user would run them:
 
 1. generate the synthetic Action Genome data set (if absent) with
    ``tools/dataset_converters/make_synthetic_ag.py``;
-2. write the tiny random-weight VLM (if the config needs one and it is
-   absent) with ``tools/misc/make_tiny_vlm.py``;
-3. train with ``tools/train.py``;
+2. make the tiny VLM the config loads, if absent: the CLIP pretrained on a
+   separate synthetic set (data seed 1000, train split only; the default
+   config's ``data/tiny_clip_synthetic``) with
+   ``tools/misc/pretrain_tiny_vlm.py``, or the random-weight one
+   (``data/tiny_clip``, the ablation row) with ``tools/misc/make_tiny_vlm.py``;
+3. train with ``tools/train.py --seed SEED`` (seed 0 unless ``--seed``);
 4. test the last checkpoint with ``tools/test.py --out`` and evaluate the
    predictions with ``tools/analysis_tools/eval_sgg.py``;
 5. evaluate two baselines the same way: the untrained model (random
@@ -19,7 +22,11 @@ Steps, each through the project's own tools, as a user would run them:
    frequencies per object class, on the trained model's boxes for
    SGDet/SGCls and on GT boxes for PredCls);
 6. print the table (with / semi / no constraint, R@10/20/50 and
-   mR@10/20/50 in %) and write ``{work_dir}/main_job_results.json``.
+   mR@10/20/50 in %) with the seed and write
+   ``{work_dir}/main_job_results.json`` (metrics, seed, times).
+
+The same seed and the same number of torch threads give the same numbers,
+run after run (the CPU configs train with deterministic algorithms).
 """
 import argparse
 import json
@@ -31,7 +38,10 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
-TINY_VLM = 'data/tiny_clip'
+TINY_VLM = 'data/tiny_clip'  # random weights (ablation row)
+PRETRAINED_VLM = 'data/tiny_clip_synthetic'  # pretrained, the default
+VLM_PRETRAIN_DATA = 'data/synthetic_ag_vlm_pretrain'
+VLM_PRETRAIN_SEED = 1000
 KS = (10, 20, 50)
 CONSTRAINTS = ('with', 'semi', 'no')
 
@@ -46,7 +56,10 @@ def parse_args(argv=None):
     parser.add_argument('--videos', type=int, default=1000)
     parser.add_argument('--frames', type=int, default=10)
     parser.add_argument('--size', type=int, nargs=2, default=(256, 256))
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--data-seed', type=int, default=0,
+                        help='seed of the generated synthetic data set')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='training seed (randomness.seed)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to tools/train.py and tools/test.py')
     parser.add_argument('--no-baselines', action='store_true')
@@ -76,17 +89,48 @@ def task_of(config: str) -> str:
 
 
 def tiny_vlm_dir(config: str):
-    """The tiny random-weight VLM folder the resolved config loads, if any.
+    """The tiny VLM folder the resolved config loads, if any.
 
-    Only the documented location ``data/tiny_clip`` counts: a missing folder
-    of a real checkpoint must fail, not be replaced by random weights.
+    Only the two documented locations count (``data/tiny_clip``, random
+    weights; ``data/tiny_clip_synthetic``, pretrained): a missing folder
+    of a real checkpoint must fail, not be replaced by a tiny model.
     """
     import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, config))
     vlm = cfg.model.get('vlm_encoder') or {}
     name = osp.normpath(str(vlm.get('model_name', '')))
-    return name if name == osp.normpath(TINY_VLM) else None
+    known = (osp.normpath(TINY_VLM), osp.normpath(PRETRAINED_VLM))
+    return name if name in known else None
+
+
+def make_vlm(vlm_dir: str):
+    """Write the tiny VLM folder: the random one if absent; the pretrained
+    one unless pretrained with the same settings already (the tool keeps
+    it then)."""
+    if vlm_dir == osp.normpath(TINY_VLM):
+        if osp.isdir(osp.join(REPO, vlm_dir)):
+            print(f'main job: using the existing VLM {vlm_dir}')
+            return 0.
+        return run([
+            sys.executable, 'tools/misc/make_tiny_vlm.py', vlm_dir,
+            '--family', 'clip'
+        ])
+    return run([
+        sys.executable, 'tools/misc/pretrain_tiny_vlm.py', vlm_dir,
+        '--data-root', VLM_PRETRAIN_DATA, '--data-seed',
+        str(VLM_PRETRAIN_SEED)
+    ])
+
+
+def seed_of(args) -> int:
+    """The training seed: ``--seed``, or ``randomness.seed=`` in
+    ``--cfg-options`` (which wins, as it is applied last)."""
+    seed = args.seed
+    for opt in args.cfg_options:
+        if opt.startswith('randomness.seed='):
+            seed = int(opt.split('=', 1)[1])
+    return seed
 
 
 def existing_videos(data_root: str):
@@ -99,6 +143,15 @@ def existing_videos(data_root: str):
         return len({line.split('/')[0] for line in f if line.strip()})
 
 
+def data_seed_of(marker: str):
+    """The data seed recorded when the main job generated a data set, or
+    None (no record: generated by hand)."""
+    if not osp.isfile(marker):
+        return None
+    with open(marker) as f:
+        return json.load(f).get('data_seed')
+
+
 def evaluate(data_root, preds, task, out_json):
     """Evaluate a prediction file with the CLI and read its JSON."""
     run([
@@ -109,13 +162,20 @@ def evaluate(data_root, preds, task, out_json):
         return json.load(f)
 
 
-def print_table(rows):
+def torch_threads() -> int:
+    """torch's intra-op threads in this environment (results depend on
+    it in the last bits)."""
+    import torch
+    return torch.get_num_threads()
+
+
+def print_table(rows, seed):
     """Print R@K / mR@K per constraint for every evaluated model."""
     cols = [f'{c}/R@{k}' for c in CONSTRAINTS for k in KS] + \
         [f'{c}/mR@{k}' for c in CONSTRAINTS for k in KS]
     name_w = max(len(n) for n in rows) + 2
     print('\nScene-graph recall in % on the synthetic Action Genome test '
-          'split')
+          f'split (training seed {seed}, {torch_threads()} torch threads)')
     for group in (cols[:9], cols[9:]):
         print(f'{"":{name_w}s}' + ''.join(f'{c:>11s}' for c in group))
         for name, metrics in rows.items():
@@ -133,13 +193,22 @@ def main(argv=None):
     timings = {}
 
     num_videos = existing_videos(args.data_root)
+    marker = osp.join(args.data_root, 'main_job_data.json')
     if num_videos is None:
         timings['generate_data'] = run([
             sys.executable, 'tools/dataset_converters/make_synthetic_ag.py',
             args.data_root, '--videos', str(args.videos), '--frames',
-            str(args.frames), '--seed', str(args.seed), '--size',
+            str(args.frames), '--seed', str(args.data_seed), '--size',
             *map(str, args.size)
         ])
+        with open(marker, 'w') as f:
+            json.dump(dict(videos=args.videos, frames=args.frames,
+                           data_seed=args.data_seed, size=list(args.size)),
+                      f)
+    elif data_seed_of(marker) not in (None, args.data_seed):
+        sys.exit(f'main job: {args.data_root} was generated with data seed '
+                 f'{data_seed_of(marker)}, not --data-seed {args.data_seed}:'
+                 ' remove it to regenerate, or use another --data-root')
     elif num_videos != args.videos:
         sys.exit(f'main job: {args.data_root} holds {num_videos} videos, '
                  f'not --videos {args.videos} (an older data set?): '
@@ -150,18 +219,17 @@ def main(argv=None):
               f'({num_videos} videos)')
 
     tiny_vlm = tiny_vlm_dir(args.config)
-    if tiny_vlm is not None and not osp.isdir(osp.join(REPO, tiny_vlm)):
-        run([
-            sys.executable, 'tools/misc/make_tiny_vlm.py', tiny_vlm,
-            '--family', 'clip'
-        ])
+    if tiny_vlm is not None:
+        timings['vlm'] = make_vlm(tiny_vlm)
 
     if args.prepare_only:
         return None
+    seed = seed_of(args)
+    print(f'main job: training seed {seed}', flush=True)
     opts = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
     timings['train'] = run([
         sys.executable, 'tools/train.py', args.config, '--work-dir', work_dir,
-        *opts
+        '--seed', str(seed), *opts
     ])
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
@@ -180,9 +248,10 @@ def main(argv=None):
         run([
             sys.executable, '-c',
             'import sys, torch; from vost.apis import init_sg_model; '
-            'torch.manual_seed(0); m = init_sg_model(sys.argv[1]); '
+            'torch.manual_seed(int(sys.argv[3])); '
+            'm = init_sg_model(sys.argv[1]); '
             'torch.save({"state_dict": m.state_dict(), "meta": {}}, '
-            'sys.argv[2])', args.config, untrained
+            'sys.argv[2])', args.config, untrained, str(seed)
         ])
         untrained_preds = osp.join(work_dir, 'predictions_untrained.pkl')
         run([
@@ -209,11 +278,13 @@ def main(argv=None):
     timings['total'] = time.time() - t0
     results = dict(
         config=args.config, task=task, data_root=args.data_root,
-        checkpoint=checkpoint, seconds=timings, metrics=rows)
+        data_seed=args.data_seed, seed=seed, vlm=tiny_vlm,
+        torch_threads=torch_threads(), checkpoint=checkpoint,
+        seconds=timings, metrics=rows)
     out_json = osp.join(work_dir, 'main_job_results.json')
     with open(out_json, 'w') as f:
         json.dump(results, f, indent=2)
-    print_table(rows)
+    print_table(rows, seed)
     print('\ntimes (s): ' + ', '.join(f'{k} {v:.0f}'
                                        for k, v in timings.items()))
     print(f'metrics JSON: {osp.abspath(out_json)}')

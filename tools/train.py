@@ -35,6 +35,11 @@ def parse_args():
         help='resume from the given checkpoint, or, without a path, from the '
         'latest checkpoint in the work dir')
     parser.add_argument(
+        '--seed',
+        type=int,
+        default=None,
+        help='random seed (sets randomness.seed; the configs default to 0)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -56,8 +61,13 @@ def build_cfg(args) -> Config:
     """Load the config and apply the command-line overrides."""
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
+    if args.seed is not None:
+        cfg.merge_from_dict(dict(randomness=dict(seed=args.seed)))
+    if args.cfg_options is not None:  # applied last: they win
         cfg.merge_from_dict(args.cfg_options)
+    seed = cfg.get('randomness', {}).get('seed')
+    print_log(f'seed: {seed} (randomness={dict(cfg.get("randomness", {}))})',
+              logger='current')
 
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -1,6 +1,6 @@
 # Full VOST with the temporal stage on synthetic Action Genome (2 CPU
-# cores): stage 1 is vost_r18_1xb8-2e_synthetic-ag-sgdet.py (tiny random
-# CLIP, dual-source queries, feature bank); this stage 2 loads its
+# cores): stage 1 is vost_r18_1xb8-2e_synthetic-ag-sgdet.py (tiny
+# pretrained CLIP, dual-source queries, feature bank); this stage 2 loads its
 # checkpoint and trains only the temporal parts (docs/temporal.md):
 #   python tools/train.py configs/vost/<this file> \
 #       --cfg-options load_from=work_dirs/<stage 1>/epoch_2.pth
@@ -9,7 +9,7 @@
 # plus the VLM parts of vost_r18_1xb8-2e_synthetic-ag-sgdet.py.
 _base_ = ['./vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py']
 
-vlm_name = 'data/tiny_clip'
+vlm_name = 'data/tiny_clip_synthetic'
 vlm_channels = 32
 
 model = dict(

@@ -1,13 +1,17 @@
 # Full VOST on synthetic Action Genome, for 2 CPU cores: the small spatial
-# model plus a tiny random-weight CLIP (64 px, 32-d), dual-source queries
-# and the feature bank. The VLM carries no meaning here (random weights):
-# this config exercises the pipeline. Create the VLM first:
-#   python tools/misc/make_tiny_vlm.py data/tiny_clip --family clip
+# model plus a tiny CLIP (64 px, 32-d), dual-source queries and the
+# feature bank. The CLIP is pretrained contrastively on a separate
+# synthetic set (data seed 1000, train split only), the role a
+# web-pretrained CLIP plays on real AG (docs/vlm.md). The main job makes
+# it; by hand:
+#   python tools/misc/pretrain_tiny_vlm.py data/tiny_clip_synthetic
+# The random-weight CLIP is the ablation
+# ablations/vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py.
 # The tiny VLM runs online; to use a cache set model.vlm_encoder.cache_dir
 # and run tools/extract_vlm_features.py on this config.
 _base_ = ['./vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py']
 
-vlm_name = 'data/tiny_clip'
+vlm_name = 'data/tiny_clip_synthetic'
 vlm_channels = 32
 
 model = dict(

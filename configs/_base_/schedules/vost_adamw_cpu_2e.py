@@ -21,3 +21,8 @@ param_scheduler = [
         convert_to_iter_based=True)
 ]
 auto_scale_lr = dict(base_batch_size=8)
+
+# CPU runs are bit-for-bit reproducible: the same seed and the same number
+# of torch threads give the same weights and metrics (tested in
+# tests/test_foundation/test_determinism.py).
+randomness = dict(deterministic=True)

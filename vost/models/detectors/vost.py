@@ -1,4 +1,5 @@
 """VOST: the one-stage pair-wise scene graph detector."""
+from functools import partial
 from typing import List, Optional, Tuple, Union
 
 import torch
@@ -18,6 +19,7 @@ from vost.models.temporal import (
     temporal_head_cfg,
     unique_frame_index,
 )
+from vost.models.vlm.box_classifier import box_class_probs
 from vost.registry import MODELS
 
 __all__ = ['VOST']
@@ -138,6 +140,12 @@ class VOST(BaseDetector):
         bbox_head = dict(bbox_head)
         bbox_head.update(train_cfg=train_cfg, test_cfg=test_cfg)
         self.bbox_head = MODELS.build(bbox_head)
+        if self.bbox_head.test_cfg['vlm_class_weight'] > 0 and (
+                self.vlm_encoder is None or self.vlm_encoder.cache):
+            raise ValueError(
+                'VOST: test_cfg.vlm_class_weight > 0 classifies box crops '
+                'with the VLM: it needs an online vlm_encoder (no '
+                'cache_dir)')
         self.temporal_decoder = self.temporal_head = None
         self.frame_cache = None
         if temporal_decoder is not None:
@@ -537,12 +545,19 @@ class VOST(BaseDetector):
         key_outs, key_samples = self._key_frame_outputs(
             batch_inputs, batch_data_samples)
         head, outs = self._output_head(key_outs)
+        box_probs = None
+        if head.test_cfg.get('vlm_class_weight', 0) > 0:
+            frames, _, key_inds = self.flatten_clips(batch_inputs,
+                                                     batch_data_samples)
+            box_probs = partial(box_class_probs, self.vlm_encoder,
+                                frames[key_inds], key_samples)
         results = head.predict(
             outs,
             key_samples,
             rescale=rescale,
             gt_pairs_mode=self.gt_pairs_mode,
-            vlm_feats=key_outs['vlm_feats'])
+            vlm_feats=key_outs['vlm_feats'],
+            box_class_probs=box_probs)
         for sample, (instances, pairs) in zip(key_samples, results):
             sample.pred_instances = instances
             sample.pred_pairs = pairs

@@ -1,7 +1,7 @@
 """The pair head: object classes, pair boxes, predicates, losses and
 post-processing."""
 import copy
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -17,6 +17,7 @@ from vost.datasets.ag_meta import (
     OBJECT_CLASSES,
     SPATIAL_PREDICATES,
 )
+from vost.models.vlm.box_classifier import ensemble_class_logits
 from vost.registry import MODELS, TASK_UTILS
 
 from .pair_post_processing import predict_frame
@@ -121,7 +122,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             score_thr=0.,
             pair_score='object_x_predicate',
             pair_nms=None,
-            person_box='weighted')
+            person_box='weighted',
+            vlm_class_weight=0.)
         self.test_cfg.update(test_cfg or {})
         self.assigner = TASK_UTILS.build(
             self.train_cfg['assigner']) if 'assigner' in self.train_cfg \
@@ -276,7 +278,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                 batch_data_samples: List,
                 rescale: bool = True,
                 gt_pairs_mode: Optional[str] = None,
-                vlm_feats: Optional[dict] = None) -> List[tuple]:
+                vlm_feats: Optional[dict] = None,
+                box_class_probs: Optional[Callable] = None) -> List[tuple]:
         """Forward the branches and post-process the last layers.
 
         Args:
@@ -286,6 +289,13 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             rescale (bool): Boxes in original-frame pixels.
             gt_pairs_mode (str, optional): Task mode.
             vlm_feats (dict, optional): For the feature bank.
+            box_class_probs (Callable, optional): ``f(obj_boxes (B, Q, 4)
+                normalised cxcywh) -> (B, Q, 36)`` VLM class probabilities
+                (:func:`~vost.models.vlm.box_classifier.box_class_probs`);
+                with ``test_cfg.vlm_class_weight > 0`` the last layer's
+                class scores become the geometric ensemble
+                (:func:`~vost.models.vlm.box_classifier.ensemble_class_logits`)
+                before ranking (SGDet, SGCls).
 
         Returns:
             list[tuple[InstanceData, InstanceData]]: ``(pred_instances,
@@ -294,6 +304,17 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
                                          gt_pairs_mode, vlm_feats)
+        weight = self.test_cfg['vlm_class_weight']
+        if weight > 0 and gt_pairs_mode != 'predcls':
+            if box_class_probs is None:
+                raise ValueError('VOSTHead test_cfg.vlm_class_weight > 0 '
+                                 'needs the VLM box classifier: give the '
+                                 'detector a vlm_encoder')
+            cls_scores = outs[0]
+            last = ensemble_class_logits(cls_scores[-1],
+                                         box_class_probs(outs[2][-1]),
+                                         weight)
+            outs = (torch.cat([cls_scores[:-1], last[None]]), ) + outs[1:]
         batch_gt_pairs = [frame_gt_pairs(s) for s in batch_data_samples
                           ] if gt_pairs_mode is not None else None
         return self.predict_by_feat(
