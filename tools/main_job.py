@@ -16,12 +16,15 @@ Steps, each through the project's own tools, as a user would run them:
 3. train with ``tools/train.py --seed SEED`` (seed 0 unless ``--seed``);
 4. test the last checkpoint with ``tools/test.py --out`` and evaluate the
    predictions with ``tools/analysis_tools/eval_sgg.py``;
-5. evaluate two baselines the same way: the untrained model (random
+5. with an online VLM (SGDet/SGCls), test the same checkpoint once more
+   with the VLM's zero-shot box classes ensembled into the detector's
+   (``model.test_cfg.vlm_class_weight``, our addition: docs/vlm.md);
+6. evaluate two baselines the same way: the untrained model (random
    initialisation, same config) and the frequency baseline
    (``tools/analysis_tools/frequency_baseline.py``: training-set predicate
    frequencies per object class, on the trained model's boxes for
    SGDet/SGCls and on GT boxes for PredCls);
-6. print the table (with / semi / no constraint, R@10/20/50 and
+7. print the table (with / semi / no constraint, R@10/20/50 and
    mR@10/20/50 in %) with the seed and write
    ``{work_dir}/main_job_results.json`` (metrics, seed, times).
 
@@ -63,6 +66,10 @@ def parse_args(argv=None):
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to tools/train.py and tools/test.py')
     parser.add_argument('--no-baselines', action='store_true')
+    parser.add_argument(
+        '--vlm-class-weight', type=float, default=1 / 3,
+        help='also test with the VLM box classes ensembled in at this '
+        'weight (model.test_cfg.vlm_class_weight; ViLD\'s 1/3); 0: skip')
     parser.add_argument('--prepare-only', action='store_true',
                         help='only generate the data and the tiny VLM')
     return parser.parse_args(argv)
@@ -242,6 +249,21 @@ def main(argv=None):
     ])
     rows['VOST (trained)'] = evaluate(args.data_root, preds, task,
                                       osp.join(work_dir, 'metrics.json'))
+    if tiny_vlm is not None and task != 'predcls' and \
+            args.vlm_class_weight > 0:
+        # the same checkpoint with the VLM's box classes ensembled in
+        # (docs/vlm.md, section 8: our addition, not the paper's)
+        ens_preds = osp.join(work_dir, 'predictions_vlm_classes.pkl')
+        ens_opts = ['--cfg-options', *args.cfg_options,
+                    f'model.test_cfg.vlm_class_weight={args.vlm_class_weight}']
+        timings['test_vlm_classes'] = run([
+            sys.executable, 'tools/test.py', args.config, checkpoint,
+            '--out', ens_preds, '--work-dir',
+            osp.join(work_dir, 'vlm_classes'), *ens_opts
+        ])
+        rows[f'VOST + VLM box classes (w={args.vlm_class_weight:.2f})'] = \
+            evaluate(args.data_root, ens_preds, task,
+                     osp.join(work_dir, 'metrics_vlm_classes.json'))
 
     if not args.no_baselines:
         untrained = osp.join(work_dir, 'untrained.pth')

@@ -16,9 +16,15 @@ def test_tiny_vlm_found_through_inheritance():
               'vost-no-textual-cue_r18_1xb8-2e_synthetic-ag-sgdet.py')
     with open(osp.join(REPO, config)) as f:
         assert 'tiny_clip' not in f.read()
-    assert MAIN_JOB['tiny_vlm_dir'](config) == 'data/tiny_clip'
+    assert MAIN_JOB['tiny_vlm_dir'](config) == 'data/tiny_clip_synthetic'
+    # the default config reads the pretrained tiny CLIP, the ablation row
+    # the random one
     assert MAIN_JOB['tiny_vlm_dir'](
-        MAIN_JOB['DEFAULT_CONFIG']) == 'data/tiny_clip'
+        MAIN_JOB['DEFAULT_CONFIG']) == 'data/tiny_clip_synthetic'
+    assert MAIN_JOB['tiny_vlm_dir'](
+        'configs/vost/ablations/'
+        'vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py') == \
+        'data/tiny_clip'
 
 
 def test_no_tiny_vlm_for_configs_without_one_or_with_a_real_one():
@@ -49,11 +55,36 @@ def test_ablation_script_parses_and_names_existing_configs():
     subprocess.run(['bash', '-n', script], check=True)
     with open(script) as f:
         text = f.read()
-    configs = re.findall(r'\$C/([\w./-]+\.py)', text)
-    # six rows plus the data-preparation call
-    assert len(configs) == 7, configs
-    for config in configs:
-        assert osp.isfile(osp.join(REPO, 'configs', 'vost', config)), config
-    rows = re.findall(r"^\s+(?:row|stage2) ([\w-]+) ", text, re.M)
-    table = re.search(r"rows = \[(.*?)\]", text, re.S).group(1)
-    assert sorted(rows) == sorted(re.findall(r"'([\w-]+)'", table))
+    # every row of the table has a config, and every config exists
+    rows = re.search(r'ALL_ROWS="([^"]+)"', text).group(1).split()
+    assert len(rows) == 7, rows
+    for row in rows:
+        out = subprocess.run(
+            ['bash', '-c', f'source <(sed -n "/^config_of()/,/^}}/p" '
+             f'{script}); C=configs/vost; A=$C/ablations; config_of {row}'],
+            cwd=REPO, capture_output=True, text=True, check=True)
+        assert osp.isfile(osp.join(REPO, out.stdout.strip())), (row, out)
+    assert 'random-vlm' in rows and 'vost-spatial' in rows
+
+
+def test_seed_of_reads_the_option_or_the_override():
+    args = MAIN_JOB['parse_args'](['--seed', '3'])
+    assert MAIN_JOB['seed_of'](args) == 3
+    args = MAIN_JOB['parse_args'](
+        ['--seed', '3', '--cfg-options', 'randomness.seed=5'])
+    assert MAIN_JOB['seed_of'](args) == 5
+    assert MAIN_JOB['seed_of'](MAIN_JOB['parse_args']([])) == 0
+
+
+def test_data_generated_with_another_seed_stops_the_job(tmp_path):
+    import json
+    ann = tmp_path / 'annotations'
+    ann.mkdir()
+    (ann / 'frame_list.txt').write_text('A1.mp4/000001.png\n')
+    (tmp_path / 'main_job_data.json').write_text(
+        json.dumps(dict(videos=1, data_seed=7)))
+    with pytest.raises(SystemExit, match='data seed 7, not --data-seed 0'):
+        MAIN_JOB['main']([
+            '--data-root', str(tmp_path), '--videos', '1', '--work-dir',
+            str(tmp_path / 'work')
+        ])

@@ -123,3 +123,53 @@ def test_online_and_cached_features_give_the_same_predictions(
             torch.testing.assert_close(b.pred_pairs[field],
                                        a.pred_pairs[field], atol=1e-4,
                                        rtol=1e-4)
+
+
+def test_vlm_class_weight_ensembles_the_box_classes(tiny_clip_dir):
+    torch.manual_seed(0)
+    cfg = tiny_vost_cfg(tiny_clip_dir)
+    plain = MODELS.build(cfg)
+    plain.init_weights()
+    cfg.test_cfg = dict(cfg.test_cfg, vlm_class_weight=1.0)
+    vlm_only = MODELS.build(cfg)
+    vlm_only.load_state_dict(plain.state_dict())
+    _, data = demo_data(plain, False)
+    plain.eval()
+    vlm_only.eval()
+    with torch.no_grad():
+        res_plain = plain(**copy.deepcopy(data), mode='predict')
+        res_vlm = vlm_only(**copy.deepcopy(data), mode='predict')
+        # weight 1: an object's label is the VLM's zero-shot class of its
+        # box crop (the detector keeps only the no-object mass)
+        from vost.models.vlm.box_classifier import box_class_probs
+        from vost.models.heads.pair_post_processing import rescale_boxes
+        frames, samples, key_inds = vlm_only.flatten_clips(
+            data['inputs'], data['data_samples'])
+        key = [samples[i] for i in key_inds]
+        outs, _ = vlm_only._key_frame_outputs(data['inputs'],
+                                              data['data_samples'])
+        obj_boxes = vlm_only.bbox_head.forward_decoder_outs(
+            outs, [s.metainfo for s in key], None, outs['vlm_feats'])[2][-1]
+        probs = box_class_probs(vlm_only.vlm_encoder, frames[key_inds], key,
+                                obj_boxes)
+    changed = 0
+    for b, (a, v) in enumerate(zip(res_plain, res_vlm)):
+        boxes = rescale_boxes(obj_boxes[b], key[b].metainfo)
+        for box, label in zip(v.pred_instances.bboxes[1:],
+                              v.pred_instances.labels[1:]):
+            q = (boxes - box).abs().sum(-1).argmin()
+            assert label == probs[b, q].argmax() + 1
+        changed += int(not torch.equal(a.pred_instances.labels,
+                                       v.pred_instances.labels))
+    assert changed > 0
+
+
+def test_vlm_class_weight_needs_an_online_vlm(tiny_clip_dir):
+    cfg = tiny_vost_cfg(tiny_clip_dir)
+    cfg.test_cfg = dict(cfg.test_cfg, vlm_class_weight=0.5)
+    cfg.vlm_encoder = None
+    cfg.query_generator = dict(
+        type='LearnablePairQueryGenerator', num_queries=5, embed_dims=D)
+    cfg.bbox_head.feature_bank = None
+    with pytest.raises(ValueError, match='online vlm_encoder'):
+        MODELS.build(cfg)

@@ -30,8 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('--data-seed', type=int, default=1000,
                         help=f'seed of the pretraining set (>= '
                         f'{MIN_DATA_SEED}, so never VOST\'s own data)')
-    parser.add_argument('--videos', type=int, default=300)
-    parser.add_argument('--frames', type=int, default=10)
+    parser.add_argument('--videos', type=int, default=1000)
+    parser.add_argument('--frames', type=int, default=4)
     parser.add_argument('--size', type=int, nargs=2, default=(256, 256))
     parser.add_argument('--steps', type=int, default=1500)
     parser.add_argument('--batch-frames', type=int, default=64)
