@@ -6,10 +6,10 @@ Usage::
         [--rows spatial-only vost-spatial ...] [--out table.md]
 
 Reads ``WORK_ROOT/ROW/seed_S/main_job_results.json`` (written by
-``tools/main_job.py``, e.g. through ``tools/run_ablations.sh``) and prints a
-Markdown table: per row the number of seeds, the seeds, and for each column
-the mean +- sample standard deviation (``ddof=1``) over the seeds, in %,
-plus the minutes per run. A row with one seed shows no std.
+``tools/main_job.py``, e.g. through ``tools/run_ablations.sh``) and prints
+a Markdown table: per row the seeds, each run's torch thread count, and for
+each column the mean +- sample standard deviation (``ddof=1``) over the
+seeds, in %, plus the minutes per run. A row with one seed shows no std.
 """
 import argparse
 import glob
@@ -62,19 +62,21 @@ def make_table(work_root: str, rows=None, model='VOST (trained)') -> str:
         rows = sorted(osp.basename(osp.dirname(p)) for p in glob.glob(
             osp.join(work_root, '*', 'seed_*')))
         rows = list(dict.fromkeys(rows))
-    lines = ['| row | config | seeds | ' + ' | '.join(COLUMNS) +
-             ' | minutes |', '|---' * (len(COLUMNS) + 4) + '|']
+    lines = ['| row | config | seeds | threads | ' + ' | '.join(COLUMNS) +
+             ' | minutes |', '|---' * (len(COLUMNS) + 5) + '|']
     for row in rows:
         runs = read_row(work_root, row, model)
         if not runs:
             lines.append(f'| {row} | (not run) |' + ' |' *
-                         (len(COLUMNS) + 2))
+                         (len(COLUMNS) + 3))
             continue
         metrics = [r['metrics'][model] for r in runs]
         minutes = [r['seconds']['total'] / 60 for r in runs]
         seeds = ','.join(str(r['seed']) for r in runs)
+        threads = ','.join(str(r.get('torch_threads', '?')) for r in runs)
         lines.append(
-            f"| {row} | `{osp.basename(runs[0]['config'])}` | {seeds} | " +
+            f"| {row} | `{osp.basename(runs[0]['config'])}` | {seeds} | "
+            f'{threads} | ' +
             ' | '.join(mean_std([m[c] for m in metrics]) for c in COLUMNS) +
             f' | {statistics.mean(minutes):.1f} |')
     return '\n'.join(lines)
