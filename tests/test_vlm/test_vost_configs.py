@@ -1,6 +1,6 @@
 """Every full and ablation VOST config builds and trains on CPU.
 
-The configs name a real CLIP (AG) or ``data/tiny_clip`` (synthetic); here
+The configs name a real CLIP (AG) or a tiny CLIP folder (synthetic); here
 the VLM is a tiny random CLIP of the same embedding width, loaded through
 the same ``from_pretrained`` path.
 """
