@@ -48,15 +48,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vost.datasets.ag_meta import OBJECT_CLASSES
 from vost.models.vlm.box_pooling import pool_boxes
 from vost.models.vlm.hf_loading import load_image_stats, load_vlm
-from vost.models.vlm.prompts import (DEFAULT_OBJECT_TEMPLATES,
-                                     DEFAULT_PREDICATE_TEMPLATES,
-                                     build_object_prompts,
-                                     build_predicate_prompts, object_phrase)
 
-from .vlm_pretraining_data import build_pretraining_set
+from .vlm_pretraining_data import (build_pretraining_set, prompt_tables,
+                                   relation_index, sample_batch)
 
 __all__ = ['pretrain_tiny_clip', 'evaluate_tiny_clip']
 
@@ -160,51 +156,7 @@ def _pair_losses(model, tokenizer, text_obj, text_pred, caption_bank,
     return losses
 
 
-def _prompt_tables(tokenizer):
-    """The encoder's object / predicate prompts and the caption bank."""
-    obj_prompts = build_object_prompts(DEFAULT_OBJECT_TEMPLATES)
-    pred_prompts = build_predicate_prompts(DEFAULT_PREDICATE_TEMPLATES)
-    # caption (obj id k, predicate p) has id (k - 1) * 26 + p
-    captions = [
-        group[0] for name in OBJECT_CLASSES[1:]
-        for group in build_predicate_prompts(DEFAULT_PREDICATE_TEMPLATES,
-                                             object_phrase(name))
-    ]
-    tokens = tokenizer(captions, padding=True, truncation=True,
-                       return_tensors='pt')
-    bank = dict(input_ids=tokens['input_ids'],
-                attention_mask=tokens['attention_mask'])
-    return obj_prompts, pred_prompts, bank
 
-
-def _sample(part: dict, rel_start, rel_count, batch_frames: int,
-            batch_crops: int, gen: torch.Generator) -> dict:
-    """One random batch of frames (with one relation each) and crops."""
-    with_rel = part['_with_rel']
-    fi = with_rel[torch.randint(len(with_rel), (batch_frames, ),
-                                generator=gen)]
-    ri = rel_start[fi] + (torch.rand(batch_frames, generator=gen) *
-                          rel_count[fi]).long()
-    preds = torch.multinomial(part['rel_targets'][ri], 1,
-                              generator=gen)[:, 0]
-    ci = torch.randint(len(part['crops']), (batch_crops, ), generator=gen)
-    return dict(
-        frames=part['frames'][fi],
-        frame_classes=part['frame_classes'][fi],
-        patch_labels=part['patch_labels'][fi],
-        rel_union=part['rel_union'][ri],
-        rel_targets=part['rel_targets'][ri],
-        caption_ids=(part['rel_object'][ri] - 1) * 26 + preds,
-        crops=part['crops'][ci],
-        crop_labels=part['crop_labels'][ci])
-
-
-def _relation_index(part: dict):
-    """First relation and relation count of every frame."""
-    count = torch.bincount(part['rel_frame'], minlength=len(part['frames']))
-    start = torch.cumsum(count, 0) - count
-    part['_with_rel'] = torch.nonzero(count > 0)[:, 0]
-    return start, count
 
 
 @torch.no_grad()
@@ -220,7 +172,7 @@ def evaluate_tiny_clip(model, tokenizer, part: dict, mean: torch.Tensor,
         ``chance_crop_top1`` (majority class share).
     """
     model.eval()
-    obj_prompts, pred_prompts, _ = _prompt_tables(tokenizer)
+    obj_prompts, pred_prompts, _ = prompt_tables(tokenizer)
     text_obj = _embed_groups(model, tokenizer, obj_prompts)
     text_pred = _embed_groups(model, tokenizer, pred_prompts)
     hits = dict(crop=0., frame=0., patch=0., att=0.)
@@ -230,7 +182,7 @@ def evaluate_tiny_clip(model, tokenizer, part: dict, mean: torch.Tensor,
         pred = (emb @ text_obj.t()).argmax(-1) + 1
         hits['crop'] += float((pred == part['crop_labels'][s:s + 256]).sum())
         counts['crop'] += len(pred)
-    rel_start, _ = _relation_index(part)
+    rel_start, _ = relation_index(part)
     for s in range(0, len(part['frames']), 256):
         emb, grid = _encode_images(model, part['frames'][s:s + 256], mean,
                                    std)
@@ -347,8 +299,8 @@ def pretrain_tiny_clip(data_root: str,
             f'frames / {len(train["crops"])} crops for training, '
             f'{len(val["frames"])} / {len(val["crops"])} held out')
         before = evaluate_tiny_clip(model, tokenizer, val, mean, std)
-        obj_prompts, pred_prompts, bank = _prompt_tables(tokenizer)
-        rel_start, rel_count = _relation_index(train)
+        obj_prompts, pred_prompts, bank = prompt_tables(tokenizer)
+        rel_start, rel_count = relation_index(train)
         gen = torch.Generator().manual_seed(seed)
         optim = torch.optim.AdamW(model.parameters(), lr=lr,
                                   weight_decay=weight_decay)
@@ -364,7 +316,7 @@ def pretrain_tiny_clip(data_root: str,
         model.train()
         history = []
         for step in range(steps):
-            batch = _sample(train, rel_start, rel_count, batch_frames,
+            batch = sample_batch(train, rel_start, rel_count, batch_frames,
                             batch_crops, gen)
             batch.update(mean=mean, std=std)
             text_obj = _embed_groups(model, tokenizer, obj_prompts)

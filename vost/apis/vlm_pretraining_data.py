@@ -1,5 +1,6 @@
 """The image-text pairs of the tiny-CLIP pretraining (see
-:mod:`vost.apis.vlm_pretraining`): frames, box crops and their labels.
+:mod:`vost.apis.vlm_pretraining`): frames, box crops and their labels, the
+prompt tables and the batch sampler.
 """
 from typing import Dict, List
 
@@ -10,8 +11,14 @@ import torch.nn.functional as F
 from vost.datasets.action_genome import load_action_genome
 from vost.datasets.ag_meta import OBJECT_CLASSES, PREDICATE_GROUP_OFFSETS
 from vost.models.vlm.box_crops import crop_box
+from vost.models.vlm.prompts import (DEFAULT_OBJECT_TEMPLATES,
+                                     DEFAULT_PREDICATE_TEMPLATES,
+                                     build_object_prompts,
+                                     build_predicate_prompts, object_phrase)
 
-__all__ = ['build_pretraining_set']
+__all__ = [
+    'build_pretraining_set', 'prompt_tables', 'relation_index', 'sample_batch'
+]
 
 _MIN_COVER = 0.25
 
@@ -155,3 +162,73 @@ def build_pretraining_set(data_root: str,
             rel_targets=torch.from_numpy(np.stack(acc['rel_targets'])),
             rel_object=torch.tensor(acc['rel_object']))
     return out
+
+
+def prompt_tables(tokenizer):
+    """The encoder's object / predicate prompts and the caption bank.
+
+    Returns:
+        tuple: 36 object prompt groups, 26 predicate prompt groups and the
+        tokenised captions (``input_ids``, ``attention_mask`` of 36 x 26
+        rows; caption ``(k - 1) * 26 + p`` is object id ``k`` with
+        predicate ``p``).
+    """
+    obj_prompts = build_object_prompts(DEFAULT_OBJECT_TEMPLATES)
+    pred_prompts = build_predicate_prompts(DEFAULT_PREDICATE_TEMPLATES)
+    # caption (obj id k, predicate p) has id (k - 1) * 26 + p
+    captions = [
+        group[0] for name in OBJECT_CLASSES[1:]
+        for group in build_predicate_prompts(DEFAULT_PREDICATE_TEMPLATES,
+                                             object_phrase(name))
+    ]
+    tokens = tokenizer(captions, padding=True, truncation=True,
+                       return_tensors='pt')
+    bank = dict(input_ids=tokens['input_ids'],
+                attention_mask=tokens['attention_mask'])
+    return obj_prompts, pred_prompts, bank
+
+
+def sample_batch(part: dict, rel_start, rel_count, batch_frames: int,
+                 batch_crops: int, gen: torch.Generator) -> dict:
+    """One random batch of frames (with one relation each) and crops.
+
+    Args:
+        part (dict): A part of :func:`build_pretraining_set` after
+            :func:`relation_index`.
+        rel_start, rel_count (Tensor): (N,) from :func:`relation_index`.
+        batch_frames (int): Frames F.
+        batch_crops (int): Crops K.
+        gen (torch.Generator): The sampling generator.
+
+    Returns:
+        dict: ``frames`` (F, 3, S, S), ``frame_classes``, ``patch_labels``,
+        ``rel_union`` (F, 4), ``rel_targets`` (F, 26), ``caption_ids``
+        (F,) (one positive predicate of the relation, see
+        :func:`prompt_tables`), ``crops`` (K, 3, S, S), ``crop_labels``.
+    """
+    with_rel = part['_with_rel']
+    fi = with_rel[torch.randint(len(with_rel), (batch_frames, ),
+                                generator=gen)]
+    ri = rel_start[fi] + (torch.rand(batch_frames, generator=gen) *
+                          rel_count[fi]).long()
+    preds = torch.multinomial(part['rel_targets'][ri], 1,
+                              generator=gen)[:, 0]
+    ci = torch.randint(len(part['crops']), (batch_crops, ), generator=gen)
+    return dict(
+        frames=part['frames'][fi],
+        frame_classes=part['frame_classes'][fi],
+        patch_labels=part['patch_labels'][fi],
+        rel_union=part['rel_union'][ri],
+        rel_targets=part['rel_targets'][ri],
+        caption_ids=(part['rel_object'][ri] - 1) * 26 + preds,
+        crops=part['crops'][ci],
+        crop_labels=part['crop_labels'][ci])
+
+
+def relation_index(part: dict):
+    """First relation (R,) index and relation count of every frame (N,);
+    also stores the frames with a relation as ``part['_with_rel']``."""
+    count = torch.bincount(part['rel_frame'], minlength=len(part['frames']))
+    start = torch.cumsum(count, 0) - count
+    part['_with_rel'] = torch.nonzero(count > 0)[:, 0]
+    return start, count
