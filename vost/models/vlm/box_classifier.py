@@ -12,7 +12,7 @@ import torch
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from torch import Tensor
 
-from .box_crops import crop_boxes
+from .box_crops import crop_region
 
 __all__ = ['box_class_probs', 'ensemble_class_logits']
 
@@ -37,24 +37,19 @@ def box_class_probs(encoder, batch_inputs: Tensor, batch_data_samples: list,
     if len(batch_inputs) != len(boxes):
         raise ValueError(f'box_class_probs: {len(batch_inputs)} frames but '
                          f'boxes of {len(boxes)}')
+    # the encoder's own resize, normalisation, batching and class prior:
+    # a box crop is embedded exactly as a whole frame is
     frames = encoder._frames_from_inputs(batch_inputs, batch_data_samples)
-    size = encoder.image_size
     crops = []
     for frame, frame_boxes in zip(frames, boxes):
         h, w = frame.shape[-2:]
         xyxy = bbox_cxcywh_to_xyxy(frame_boxes.float()).clamp(0, 1)
         xyxy = xyxy * xyxy.new_tensor([w, h, w, h])
-        crops.append(crop_boxes(frame, xyxy, size))
-    pixels = (torch.cat(crops) - encoder.vlm_mean) / encoder.vlm_std
-    embeds = []
-    for start in range(0, len(pixels), encoder.vision_batch_size):
-        embeds.append(
-            encoder._vision_forward(
-                pixels[start:start + encoder.vision_batch_size])[0])
-    embeds = torch.cat(embeds)
-    scale = (encoder.logit_scale
-             if encoder.prior_scale is None else encoder.prior_scale)
-    probs = (scale * embeds @ encoder.text_obj[1:].t()).softmax(-1)
+        crops += [crop_region(frame, box.tolist()) for box in xyxy]
+    if not crops:
+        return boxes.new_zeros(*boxes.shape[:2], encoder.text_obj.size(0) - 1)
+    embeds, _ = encoder.encode_frames(crops)
+    probs = encoder.class_prior(embeds)[:, 1:]
     return probs.view(*boxes.shape[:2], -1).to(boxes.dtype)
 
 
