@@ -1,8 +1,10 @@
 """FreezeModulesHook: stage 2 trains only the temporal parts."""
+import logging
 from types import SimpleNamespace
 
 import pytest
 import torch
+from mmengine.logging import MMLogger
 
 from vost.engine.hooks import FreezeModulesHook
 from ._helpers import build_temporal_model
@@ -96,3 +98,28 @@ def test_selection_rules_and_bad_names():
         FreezeModulesHook(trainable=['temporal_stage']).freeze(model)
     with pytest.raises(TypeError):
         FreezeModulesHook(trainable='temporal_head')
+
+
+def test_no_load_from_warns_and_still_freezes():
+    # stage 2 without a stage-1 checkpoint: a logged warning (it was a
+    # TypeError from print_log), then the freezing goes on
+    torch.manual_seed(0)
+    model = build_temporal_model('sgdet')
+    hook = FreezeModulesHook(check_after_iters=2)
+    logger = MMLogger.get_instance('test_freeze_no_load_from')  # current
+    records = []
+
+    class _Collect(logging.Handler):
+
+        def emit(self, record):
+            records.append(record)
+
+    handler = _Collect()
+    logger.addHandler(handler)
+    try:
+        hook.before_train(SimpleNamespace(model=model, _load_from=None))
+    finally:
+        logger.removeHandler(handler)
+    warnings = [r.getMessage() for r in records if r.levelname == 'WARNING']
+    assert any('no load_from checkpoint' in w for w in warnings)
+    assert all(not p.requires_grad for p in model.backbone.parameters())

@@ -1,5 +1,6 @@
 """Freeze parts of a model for staged training, and prove they stay frozen.
 """
+import logging
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -181,7 +182,7 @@ class FreezeModulesHook(Hook):
                 'modules keep their initial (random) weights. Pass '
                 '--cfg-options load_from=<stage-1 checkpoint>.',
                 logger='current',
-                level='WARNING')
+                level=logging.WARNING)
         counts = self.freeze(self._unwrap(runner))
         print_log(
             f"FreezeModulesHook: {counts['frozen']} parameters frozen, "
