@@ -2,6 +2,7 @@
 import copy
 import os.path as osp
 import shutil
+import time
 
 import pytest
 import torch
@@ -24,7 +25,10 @@ def _cfg(work_dir, loop='ResumableEpochBasedTrainLoop', rng_hook=True):
     cfg.log_processor = dict(by_epoch=True)
     cfg.custom_hooks = [dict(type='RNGStateHook')] if rng_hook else []
     cfg.randomness = dict(seed=0, deterministic=True)
-    cfg.experiment_name = osp.basename(str(work_dir))
+    # Unique per test: runners of the same name and second share mmengine's
+    # message hub and logger instances.
+    cfg.experiment_name = '_'.join(
+        [work_dir.parent.name, work_dir.name, loop, str(rng_hook)])
     return cfg
 
 
@@ -64,3 +68,35 @@ def test_resume_differs_without_the_fixes(tmp_path, kwargs):
     # The same experiment without our loop or hook does not reproduce the
     # weights: the equality above is not vacuous.
     assert not _resumed_equals_full(tmp_path, **kwargs)
+
+
+class _FrozenClock:
+    """``time`` for mmengine's runner module: every runner gets one stamp."""
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    @staticmethod
+    def localtime(secs=None):
+        return time.localtime(0)
+
+
+def test_runners_of_one_name_share_no_resumed_state(tmp_path, monkeypatch):
+    # Runners of the same experiment name and timestamp share mmengine's
+    # message hub. A resumed run with RNGStateHook but mmengine's loop
+    # (which does not take the restored state) must not leave that state
+    # for the next such runner: a resumed run without the hook then
+    # restarts its streams from the seed, as it must (CI once saw the
+    # stale state make it equal by accident).
+    import mmengine.runner.runner as runner_module
+    monkeypatch.setattr(runner_module, 'time', _FrozenClock())
+    leaving = _cfg(tmp_path / 'a', loop='EpochBasedTrainLoop')
+    taking = _cfg(tmp_path / 'b', rng_hook=False)
+    _train(leaving)
+    full = _train(taking)
+    # Only the two resumed runners share a name, as in CI's collision.
+    leaving.experiment_name = taking.experiment_name = 'resumed'
+    _train(leaving, resume_from=osp.join(leaving.work_dir, 'iter_9.pth'))
+    resumed = _train(
+        taking, resume_from=osp.join(taking.work_dir, 'iter_9.pth'))
+    assert not all(torch.equal(full[k], resumed[k]) for k in full)

@@ -3,7 +3,7 @@ from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
 
 from vost.registry import LOOPS
-from .hooks.rng_state_hook import RESUMED_RNG_KEY, set_rng_state
+from .hooks.rng_state_hook import pop_resumed_rng_state, set_rng_state
 
 __all__ = ['ResumableEpochBasedTrainLoop']
 
@@ -31,8 +31,7 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
         self.runner.model.train()
         skip = self._iter - self._epoch * len(self.dataloader)
         # Set by RNGStateHook on resume; only needed once, never saved again.
-        resumed_state = self.runner.message_hub.runtime_info.pop(
-            RESUMED_RNG_KEY, None)
+        resumed_state = pop_resumed_rng_state(self.runner)
         if skip > 0:
             print_log(
                 f'Resuming inside epoch {self._epoch + 1}: skipping its '

@@ -8,10 +8,9 @@ from mmengine.logging import print_log
 
 from vost.registry import HOOKS
 
-__all__ = ['RNGStateHook', 'get_rng_state', 'set_rng_state', 'RESUMED_RNG_KEY']
-
-#: ``runner.message_hub`` runtime-info key of the state loaded on resume.
-RESUMED_RNG_KEY = 'vost_resumed_rng_state'
+__all__ = [
+    'RNGStateHook', 'get_rng_state', 'set_rng_state', 'pop_resumed_rng_state'
+]
 
 
 def get_rng_state() -> dict:
@@ -52,6 +51,14 @@ class RNGStateHook(Hook):
 
     priority = 'VERY_LOW'
 
+    def __init__(self) -> None:
+        #: The state loaded on resume, until a loop takes it (see
+        #: :func:`pop_resumed_rng_state`). Kept on the hook, i.e. per runner:
+        #: mmengine's message hub is shared by runners of the same
+        #: experiment name and timestamp, so a state left there leaks into
+        #: the next such runner.
+        self.resumed_state = None
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Add the generator states to the checkpoint's meta."""
         checkpoint.setdefault('meta', {})['rng_state'] = get_rng_state()
@@ -71,4 +78,22 @@ class RNGStateHook(Hook):
         # A loop resuming inside an epoch re-loads the epoch's first batches
         # to skip them, which draws random numbers; it restores this state
         # again once they are skipped (see ResumableEpochBasedTrainLoop).
-        runner.message_hub.update_info(RESUMED_RNG_KEY, state)
+        self.resumed_state = state
+
+
+def pop_resumed_rng_state(runner):
+    """Take the state the runner's :class:`RNGStateHook` loaded on resume.
+
+    Args:
+        runner: the mmengine runner.
+
+    Returns:
+        dict | None: the state from :func:`get_rng_state` saved in the
+        resumed checkpoint, once (``None`` afterwards, without the hook, or
+        when the run was not resumed).
+    """
+    for hook in runner.hooks:
+        if isinstance(hook, RNGStateHook) and hook.resumed_state is not None:
+            state, hook.resumed_state = hook.resumed_state, None
+            return state
+    return None
