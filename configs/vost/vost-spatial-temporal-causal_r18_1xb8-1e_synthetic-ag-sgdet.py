@@ -11,7 +11,7 @@ img_scale = (128, 128)
 num_ref_frames = 2
 frame_range = 4
 
-model = dict(temporal_decoder=dict(causal=causal))
+model = dict(temporal=dict(decoder=dict(causal=causal)))
 
 train_pipeline = [
     dict(

@@ -10,7 +10,7 @@ num_ref_frames = 2
 frame_range = 4
 backend_args = None
 
-model = dict(temporal_decoder=dict(causal=causal))
+model = dict(temporal=dict(decoder=dict(causal=causal)))
 
 train_pipeline = [
     dict(

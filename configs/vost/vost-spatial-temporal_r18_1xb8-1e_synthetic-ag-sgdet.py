@@ -24,20 +24,22 @@ _ffn = dict(
     act_cfg=dict(type='ReLU', inplace=True))
 
 model = dict(
-    temporal_decoder=dict(
-        type='TemporalPairDecoder',
-        num_layers=3,
-        # OED keeps 80n / 50n / 30n of n * 100 reference pairs; with 20
-        # queries per frame the same fractions are 16n / 10n / 6n.
-        k_per_ref=(16, 10, 6),
-        causal=causal,
-        zero_init_residual=False,
-        layer_cfg=dict(  # DetrTransformerDecoderLayer
-            self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)),
-    # test time: spatial outputs of the last 32 frames are reused by the
-    # next batch (neighbouring key frames share reference frames), so each
-    # frame of a video runs through the spatial stages once
-    test_cfg=dict(frame_cache_size=32))
+    temporal=dict(
+        type='TemporalStage',
+        decoder=dict(
+            type='TemporalPairDecoder',
+            num_layers=3,
+            # OED keeps 80n / 50n / 30n of n * 100 reference pairs; with 20
+            # queries per frame the same fractions are 16n / 10n / 6n.
+            k_per_ref=(16, 10, 6),
+            causal=causal,
+            zero_init_residual=False,
+            layer_cfg=dict(  # DetrTransformerDecoderLayer
+                self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)),
+        # test time: spatial outputs of the last 32 frames are reused by the
+        # next batch (neighbouring key frames share reference frames), so each
+        # frame of a video runs through the spatial stages once
+        frame_cache_size=32))
 
 train_pipeline = [
     dict(
@@ -84,7 +86,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),  # a list replaces the base's: restate it
     dict(
         type='FreezeModulesHook',
-        trainable=['temporal_decoder', 'temporal_head'],
+        trainable=['temporal'],
         check_after_iters=2)
 ]
 # freezing after DDP wraps the model needs find_unused_parameters

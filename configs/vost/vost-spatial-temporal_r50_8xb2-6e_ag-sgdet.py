@@ -24,18 +24,20 @@ _ffn = dict(
     act_cfg=dict(type='ReLU', inplace=True))
 
 model = dict(
-    temporal_decoder=dict(
-        type='TemporalPairDecoder',
-        num_layers=3,
-        k_per_ref=(80, 50, 30),  # 80n, 50n, 30n of n x 100 pairs (OED)
-        causal=causal,
-        zero_init_residual=False,
-        layer_cfg=dict(  # DetrTransformerDecoderLayer
-            self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)),
-    # test time: spatial outputs of the last 16 frames are reused by the
-    # next batch (neighbouring key frames share reference frames), so each
-    # frame of a video runs through the spatial stages once
-    test_cfg=dict(frame_cache_size=16))
+    temporal=dict(
+        type='TemporalStage',
+        decoder=dict(
+            type='TemporalPairDecoder',
+            num_layers=3,
+            k_per_ref=(80, 50, 30),  # 80n, 50n, 30n of n x 100 pairs (OED)
+            causal=causal,
+            zero_init_residual=False,
+            layer_cfg=dict(  # DetrTransformerDecoderLayer
+                self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)),
+        # test time: spatial outputs of the last 16 frames are reused by the
+        # next batch (neighbouring key frames share reference frames), so each
+        # frame of a video runs through the spatial stages once
+        frame_cache_size=16))
 
 train_pipeline = [
     dict(
@@ -82,7 +84,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),  # a list replaces the base's: restate it
     dict(
         type='FreezeModulesHook',
-        trainable=['temporal_decoder', 'temporal_head'],
+        trainable=['temporal'],
         check_after_iters=2)
 ]
 # freezing after DDP wraps the model needs find_unused_parameters

@@ -28,7 +28,8 @@ def build_temporal_model(task='sgdet', temporal=True, causal=False,
     (or without: ``temporal=False``), initialised."""
     cfg = tiny_model_cfg(task, num_queries=num_queries)
     if temporal:
-        cfg.temporal_decoder = decoder_cfg(causal=causal)
+        cfg.temporal = dict(
+            type='TemporalStage', decoder=decoder_cfg(causal=causal))
     model = MODELS.build(cfg)
     model.init_weights()
     return model

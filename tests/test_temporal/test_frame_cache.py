@@ -63,11 +63,11 @@ def test_each_frame_of_a_video_runs_once_with_equal_results():
     model = build_temporal_model('sgdet').eval()
     batches = _batches(*_video(), key_batches=[[0, 1], [2, 3], [4]])
     plain_count, plain = _run(model, batches)
-    model.frame_cache = FrameOutputCache(max_frames=8)
+    model.temporal.frame_cache = FrameOutputCache(max_frames=8)
     cached_count, cached = _run(model, batches)
     assert plain_count == 3 + 4 + 3  # distinct frames per batch
     assert cached_count == NUM_FRAMES  # each frame once for the video
-    assert model.frame_cache.hits == 10 - NUM_FRAMES
+    assert model.temporal.frame_cache.hits == 10 - NUM_FRAMES
     for a, b in zip(plain, cached):
         for x, y in zip(a, b):
             torch.testing.assert_close(x, y, atol=1e-5, rtol=1e-5)
@@ -76,7 +76,7 @@ def test_each_frame_of_a_video_runs_once_with_equal_results():
 def test_cache_is_dropped_when_weights_change_and_keyed_by_frame():
     torch.manual_seed(0)
     model = build_temporal_model('sgdet').eval()
-    model.frame_cache = FrameOutputCache(max_frames=8)
+    model.temporal.frame_cache = FrameOutputCache(max_frames=8)
     batches = _batches(*_video(), key_batches=[[1]])
     count1, out1 = _run(model, batches)
     count2, out2 = _run(model, batches)  # all hits
@@ -96,6 +96,33 @@ def test_cache_is_dropped_when_weights_change_and_keyed_by_frame():
 def test_cache_is_bounded():
     torch.manual_seed(0)
     model = build_temporal_model('sgdet').eval()
-    model.frame_cache = FrameOutputCache(max_frames=2)
+    model.temporal.frame_cache = FrameOutputCache(max_frames=2)
     _run(model, _batches(*_video(), key_batches=[[0], [4]]))
-    assert len(model.frame_cache) == 2
+    assert len(model.temporal.frame_cache) == 2
+
+
+def test_select_frame_outputs_keeps_shared_vlm_features_whole():
+    from vost.models.temporal import select_frame_outputs
+    outs = dict(
+        inst_hidden=torch.arange(2 * 3 * 4.).view(2, 3, 4),
+        references=torch.arange(3 * 3 * 8.).view(3, 3, 8),
+        rel_hidden=torch.arange(2 * 3 * 4.).view(2, 3, 4) + 100,
+        query_mask=None,
+        memory=torch.arange(3 * 5.).view(3, 5),
+        vlm_feats=dict(image_embeds=torch.arange(3 * 2.).view(3, 2),
+                       text_obj=torch.ones(37, 2), grid_size=(4, 4)),
+        enc_outputs=dict(x=1))
+    sel = select_frame_outputs(outs, [2, 0, 2])
+    assert torch.equal(sel['inst_hidden'], outs['inst_hidden'][:, [2, 0, 2]])
+    assert torch.equal(sel['references'], outs['references'][:, [2, 0, 2]])
+    assert torch.equal(sel['memory'], outs['memory'][[2, 0, 2]])
+    assert sel['query_mask'] is None and sel['enc_outputs'] is outs[
+        'enc_outputs']
+    vlm = sel['vlm_feats']
+    assert torch.equal(vlm['image_embeds'],
+                       outs['vlm_feats']['image_embeds'][[2, 0, 2]])
+    # text_* entries and non-tensors are shared by all frames
+    assert vlm['text_obj'] is outs['vlm_feats']['text_obj']
+    assert vlm['grid_size'] == (4, 4)
+    # every frame in order: the outputs themselves
+    assert select_frame_outputs(outs, [0, 1, 2]) is outs

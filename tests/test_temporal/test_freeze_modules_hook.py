@@ -44,16 +44,16 @@ def test_frozen_tensors_stay_bitwise_equal_and_temporal_ones_train():
     _train(model, hook, runner, steps=2)  # the check runs after step 2
     assert hook._snapshot is None  # checked and released
     state = model.state_dict()
-    frozen = [k for k in state if not k.startswith('temporal_')]
+    frozen = [k for k in state if not k.startswith('temporal.')]
     assert any('running_mean' in k for k in frozen)  # BN stats covered
     for k in frozen:
         assert torch.equal(state[k], before[k]), k
-    for prefix in ('temporal_decoder.', 'temporal_head.'):
+    for prefix in ('temporal.decoder.', 'temporal.head.'):
         changed = [k for k in state if k.startswith(prefix)
                    and not torch.equal(state[k], before[k])]
         assert changed, prefix
     assert model.backbone.training is False
-    assert model.temporal_decoder.training is True
+    assert model.temporal.decoder.training is True
     assert all(not p.requires_grad for p in model.backbone.parameters())
 
 
@@ -86,18 +86,18 @@ def test_without_eval_mode_batch_norm_statistics_change():
 
 
 def test_selection_rules_and_bad_names():
-    hook = FreezeModulesHook(trainable=['temporal_head'],
+    hook = FreezeModulesHook(trainable=['temporal.head'],
                              frozen=['backbone', 'bbox_head'])
     assert hook.is_frozen('backbone.conv1.weight')
     assert hook.is_frozen('bbox_head')
     assert not hook.is_frozen('bbox_head_extra.weight')
     assert not hook.is_frozen('encoder.layers.0.weight')
-    assert not hook.is_frozen('temporal_head.cls_branches.0.weight')
+    assert not hook.is_frozen('temporal.head.cls_branches.0.weight')
     model = build_temporal_model('predcls')
     with pytest.raises(KeyError, match="'temporal_stage'"):
         FreezeModulesHook(trainable=['temporal_stage']).freeze(model)
     with pytest.raises(TypeError):
-        FreezeModulesHook(trainable='temporal_head')
+        FreezeModulesHook(trainable='temporal.head')
 
 
 def test_no_load_from_warns_and_still_freezes():

@@ -36,7 +36,7 @@ def test_switches_agree(path):
     name = osp.basename(path)
     cfg = Config.fromfile(path)
     causal = '-causal_' in name
-    assert cfg.model.temporal_decoder.causal == causal
+    assert cfg.model.temporal.decoder.causal == causal
     assert cfg.model.task in name
     for loader, test_mode in ((cfg.train_dataloader, False),
                               (cfg.test_dataloader, True)):
@@ -50,10 +50,10 @@ def test_switches_agree(path):
     hooks = [h.type for h in cfg.get('custom_hooks', [])]
     assert ('FreezeModulesHook' in hooks) == ('-joint_' not in name)
     # the frame cache holds at least one test batch of clip frames
-    assert cfg.model.test_cfg.frame_cache_size >= \
+    assert cfg.model.temporal.frame_cache_size >= \
         cfg.test_dataloader.batch_size * 3
-    k = cfg.model.temporal_decoder.k_per_ref
-    assert len(k) == cfg.model.temporal_decoder.num_layers
+    k = cfg.model.temporal.decoder.k_per_ref
+    assert len(k) == cfg.model.temporal.decoder.num_layers
     assert list(k) == sorted(k, reverse=True)
     assert k[0] <= cfg.get('num_queries', 100)
 
@@ -70,7 +70,7 @@ def test_full_vost_temporal_config_trains(tmp_path):
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
-    assert model.temporal_head.feature_bank is not None
+    assert model.temporal.head.feature_bank is not None
     from vost.engine.hooks import FreezeModulesHook
     FreezeModulesHook().freeze(model)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
@@ -93,8 +93,8 @@ def test_spatial_temporal_configs_build(path):
     cfg = Config.fromfile(path)
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model)
-    decoder = cfg.model.temporal_decoder
-    assert model.temporal_decoder.k_per_ref == tuple(decoder.k_per_ref)
-    assert len(model.temporal_head.cls_branches) == decoder.num_layers
-    assert len(model.temporal_head.attention_branches) == decoder.num_layers
-    assert model.temporal_head.embed_dims == model.bbox_head.embed_dims
+    decoder = cfg.model.temporal.decoder
+    assert model.temporal.decoder.k_per_ref == tuple(decoder.k_per_ref)
+    assert len(model.temporal.head.cls_branches) == decoder.num_layers
+    assert len(model.temporal.head.attention_branches) == decoder.num_layers
+    assert model.temporal.head.embed_dims == model.bbox_head.embed_dims

@@ -38,7 +38,7 @@ def test_loss_predict_tensor_modes(task):
     assert ('t.loss_sub_bbox' in losses) == (task == 'sgdet')
     assert all(torch.isfinite(v) for v in losses.values())
     sum(v for k, v in losses.items() if k.startswith('t.')).backward()
-    for module in (model.temporal_decoder, model.temporal_head):
+    for module in (model.temporal.decoder, model.temporal.head):
         grads = [p.grad for p in module.parameters() if p.requires_grad]
         assert any(g is not None and g.abs().sum() > 0 for g in grads)
     model.eval()
@@ -151,7 +151,7 @@ def test_temporal_heads_start_from_a_stage1_checkpoint(tmp_path):
     save_checkpoint(spatial.state_dict(), path)
     model = build_temporal_model('sgdet')
     load_checkpoint(model, path, map_location='cpu')
-    src, dst = spatial.bbox_head, model.temporal_head
+    src, dst = spatial.bbox_head, model.temporal.head
     for name in ('cls_branches', 'sub_reg_branches', 'attention_branches',
                  'contacting_branches'):
         last = getattr(src, name)[-1].state_dict()
@@ -160,13 +160,36 @@ def test_temporal_heads_start_from_a_stage1_checkpoint(tmp_path):
                 assert torch.equal(v, last[k]), (name, k)
     # a checkpoint with temporal weights (stage 2, resume) loads unchanged
     with torch.no_grad():
-        for p in model.temporal_head.parameters():
+        for p in model.temporal.head.parameters():
             p.add_(1.)
     expected = {k: v.clone() for k, v in
-                model.temporal_head.state_dict().items()}
+                model.temporal.head.state_dict().items()}
     path2 = str(tmp_path / 'stage2.pth')
     save_checkpoint(model.state_dict(), path2)
     other = build_temporal_model('sgdet')
     load_checkpoint(other, path2, map_location='cpu')
-    for k, v in other.temporal_head.state_dict().items():
+    for k, v in other.temporal.head.state_dict().items():
         assert torch.equal(v, expected[k]), k
+
+
+def test_checkpoints_from_before_the_temporal_stage_module_load(tmp_path):
+    # Checkpoints written when the detector held ``temporal_decoder`` and
+    # ``temporal_head`` load strictly into ``temporal.decoder``/``.head``,
+    # with their temporal weights (not re-copied from the spatial head).
+    torch.manual_seed(0)
+    model = build_temporal_model('sgdet')
+    with torch.no_grad():
+        for p in model.temporal.parameters():
+            p.add_(torch.rand_like(p))
+    state = model.state_dict()
+    legacy = {
+        k.replace('temporal.decoder.', 'temporal_decoder.', 1).replace(
+            'temporal.head.', 'temporal_head.', 1): v.clone()
+        for k, v in state.items()
+    }
+    assert any(k.startswith('temporal_decoder.') for k in legacy)
+    assert any(k.startswith('temporal_head.') for k in legacy)
+    other = build_temporal_model('sgdet')
+    other.load_state_dict(legacy, strict=True)
+    for k, v in other.state_dict().items():
+        assert torch.equal(v, state[k]), k

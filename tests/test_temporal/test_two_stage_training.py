@@ -62,14 +62,14 @@ def test_two_stage_training_through_tools_train(tmp_path, repo_root):
     assert 'FreezeModulesHook: all' in log and \
         'frozen tensors unchanged after 2 iterations' in log, log[-3000:]
     s1, s2 = _state(ckpt1), _state(osp.join(stage2, 'epoch_1.pth'))
-    spatial = [k for k in s2 if not k.startswith('temporal_')]
+    spatial = [k for k in s2 if not k.startswith('temporal.')]
     assert sorted(spatial) == sorted(s1)
     for k in spatial:  # the spatial model is bitwise the stage-1 model
         assert torch.equal(s1[k], s2[k]), k
     # the temporal heads started as copies of the spatial heads and trained
     last = s1['bbox_head.cls_branches.2.weight']
-    assert not torch.equal(s2['temporal_head.cls_branches.0.weight'], last)
-    assert (s2['temporal_head.cls_branches.0.weight'] - last).abs().max() \
+    assert not torch.equal(s2['temporal.head.cls_branches.0.weight'], last)
+    assert (s2['temporal.head.cls_branches.0.weight'] - last).abs().max() \
         < 0.1  # 3 steps of AdamW (lr 2e-4) from the copy
     # causal test run of the stage-2 model on the test split
     out = str(tmp_path / 'preds.pkl')

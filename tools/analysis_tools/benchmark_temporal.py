@@ -132,8 +132,8 @@ def main():
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
-    if model.temporal_decoder is None:
-        raise ValueError(f'{args.config}: model.temporal_decoder is None')
+    if model.temporal is None:
+        raise ValueError(f'{args.config}: model.temporal is None')
     data = demo_sg_track_inputs(
         batch_size=args.batch_size, num_frames=1 + num_refs,
         key_frame_ind=num_refs // 2, image_shapes=(3, *args.img_size),
@@ -144,10 +144,10 @@ def main():
 
     batches = video_batches(args.video_frames, num_refs, frame_range,
                             args.batch_size, tuple(args.img_size))
-    cache = model.frame_cache
-    model.frame_cache = None
+    cache = model.temporal.frame_cache
+    model.temporal.frame_cache = None
     plain, plain_frames = time_video(model, batches)
-    model.frame_cache = cache or FrameOutputCache(
+    model.temporal.frame_cache = cache or FrameOutputCache(
         args.batch_size * (1 + num_refs))
     cached, cached_frames = time_video(model, batches)
     print(f'{args.config}: {torch.get_num_threads()} threads, clips of '

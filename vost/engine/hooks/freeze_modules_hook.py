@@ -24,7 +24,7 @@ class FreezeModulesHook(Hook):
     """Freeze modules before training and check that they do not change.
 
     Used by the temporal stage-2 configs: the spatial model (stage 1) is
-    frozen and only ``temporal_decoder`` / ``temporal_head`` train.
+    frozen and only the temporal stage (``temporal``) trains.
 
     - ``before_train`` (after ``load_from`` is loaded): sets
       ``requires_grad=False`` on the frozen parameters (the optimizer, built
@@ -48,7 +48,7 @@ class FreezeModulesHook(Hook):
 
     Args:
         trainable (Sequence[str]): Modules that keep training. Defaults to
-            ``('temporal_decoder', 'temporal_head')``.
+            ``('temporal', )`` (the :class:`TemporalStage`).
         frozen (Sequence[str], optional): Modules to freeze; None: all
             but ``trainable``.
         eval_frozen (bool): Keep frozen modules in eval mode. Defaults to
@@ -63,8 +63,7 @@ class FreezeModulesHook(Hook):
     priority = 'VERY_HIGH'
 
     def __init__(self,
-                 trainable: Sequence[str] = ('temporal_decoder',
-                                             'temporal_head'),
+                 trainable: Sequence[str] = ('temporal', ),
                  frozen: Optional[Sequence[str]] = None,
                  eval_frozen: bool = True,
                  check_after_iters: int = 2,

@@ -11,16 +11,11 @@ from mmdet.structures import TrackDataSample
 from torch import Tensor
 
 from vost.models.layers import PairInstanceDecoder, PairRelationDecoder
-from vost.models.temporal import (
-    FrameOutputCache,
-    TemporalHeadFromSpatial,
-    clip_frame_index,
-    pair_confidence,
-    temporal_head_cfg,
-    unique_frame_index,
-)
+from vost.models.temporal import (LegacyTemporalKeys, TemporalHeadFromSpatial,
+                                  select_frame_outputs)
 from vost.models.vlm.box_classifier import box_class_probs
 from vost.registry import MODELS
+from .clips import flatten_clips
 
 __all__ = ['VOST']
 
@@ -43,12 +38,13 @@ class VOST(BaseDetector):
           [vlm_encoder] ----------------------------> vlm_feats (or None)
           extract_feat: backbone -> neck ----------> multi-level feats
           pre_transformer: flatten levels, masks, sine pos
-          forward_encoder: DetrTransformerEncoder --> memory (N*T, L, C)
-          generate_queries: query_generator -------> query, anchors (8)
-          forward_instance_decoder: pair boxes refined layer by layer
-          forward_relation_decoder: cascaded, from instance states
-          [temporal_decoder hook: key frames attend to reference frames]
+                           -> encoder_inputs, decoder_inputs
+          forward_encoder(**encoder_inputs) --------> memory (N*T, L, C)
+          generate_queries(**decoder_inputs) -------> query, anchors (8)
+          forward_instance_decoder(**decoder_inputs): boxes refined
+          forward_relation_decoder(**decoder_inputs): cascaded
           select key frames -> bbox_head.loss / bbox_head.predict
+          [temporal: key frames attend to reference frames -> its head]
 
     Args:
         backbone (dict): Backbone config (e.g. ``mmdet.ResNet``).
@@ -69,22 +65,17 @@ class VOST(BaseDetector):
             step as ``vlm_encoder(frames (N*T,C,H,W), frame_samples)`` and
             returning a dict; entries named ``text_*`` are shared by all
             frames, the others have N*T rows.
-        temporal_decoder (dict, optional): A
-            :class:`~vost.models.temporal.TemporalPairDecoder` config. When
-            set, the key frames' pair states attend to their clip's
-            reference frames (:meth:`forward_temporal`) and ``temporal_head``
-            (the spatial head's config with one branch set per temporal
-            layer, initialised from the spatial head when a stage-1
-            checkpoint is loaded, see ``TemporalHeadFromSpatial``) gives the
-            key-frame outputs; the spatial head's key-frame losses stay as
-            auxiliary losses and the temporal ones are prefixed ``t.``.
-            None: the spatial model (reference frames do not matter).
+        temporal (dict, optional): A
+            :class:`~vost.models.temporal.TemporalStage` config (its
+            ``spatial_head`` and ``task`` are set here). When set, the key
+            frames' pair states attend to their clip's reference frames and
+            the stage's temporal head (initialised from the spatial head
+            when a stage-1 checkpoint is loaded) gives the key-frame
+            outputs; the spatial head's key-frame losses stay as auxiliary
+            losses and the temporal ones are prefixed ``t.``. None: the
+            spatial model (reference frames do not matter).
         train_cfg (dict, optional): Passed to the head (``assigner``).
-        test_cfg (dict, optional): Passed to the head. With a temporal
-            stage, ``frame_cache_size`` (int, default 0 = off) keeps the
-            spatial outputs of the last frames across test batches
-            (:class:`~vost.models.temporal.FrameOutputCache`), so a frame
-            read by key frames of two batches runs once.
+        test_cfg (dict, optional): Passed to the head.
         data_preprocessor (dict, optional): ``mmdet.TrackDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -101,7 +92,7 @@ class VOST(BaseDetector):
                  num_feature_levels: int = 1,
                  task: str = 'sgdet',
                  vlm_encoder: Optional[dict] = None,
-                 temporal_decoder: Optional[dict] = None,
+                 temporal: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -146,19 +137,14 @@ class VOST(BaseDetector):
                 'VOST: test_cfg.vlm_class_weight > 0 classifies box crops '
                 'with the VLM: it needs an online vlm_encoder (no '
                 'cache_dir)')
-        self.temporal_decoder = self.temporal_head = None
-        self.frame_cache = None
-        if temporal_decoder is not None:
-            cache_size = (test_cfg or {}).get('frame_cache_size', 0)
-            if cache_size:
-                self.frame_cache = FrameOutputCache(cache_size)
-            self.temporal_decoder = MODELS.build(temporal_decoder)
-            self.temporal_head = MODELS.build(
-                temporal_head_cfg(bbox_head,
-                                  self.temporal_decoder.num_layers))
+        self.temporal = None
+        if temporal is not None:
+            self.temporal = MODELS.build(
+                dict(temporal, spatial_head=bbox_head, task=task))
+            self._register_load_state_dict_pre_hook(LegacyTemporalKeys())
             self._register_load_state_dict_pre_hook(
                 TemporalHeadFromSpatial(
-                    self.temporal_head.state_dict().keys(),
+                    self.temporal.head.state_dict().keys(),
                     TemporalHeadFromSpatial.spatial_branch_layers(
                         self.bbox_head)))
 
@@ -178,44 +164,8 @@ class VOST(BaseDetector):
         """None for SGDet, else the task (queries from GT pairs)."""
         return None if self.task == 'sgdet' else self.task
 
-    # ------------------------------------------------------------------
-    # clip <-> frames
-    # ------------------------------------------------------------------
-    @staticmethod
-    def flatten_clips(batch_inputs: Tensor,
-                      batch_data_samples: List[TrackDataSample]
-                      ) -> Tuple[Tensor, list, List[int]]:
-        """Flatten clips to frames.
-
-        Args:
-            batch_inputs (Tensor): (N, T, C, H, W) or (N, C, H, W) (T = 1).
-            batch_data_samples (list[TrackDataSample]): N clips.
-
-        Returns:
-            tuple: frames (N*T, C, H, W), frame samples (N*T), and the
-            flat index of each clip's key frame (N).
-        """
-        if batch_inputs.dim() == 4:
-            batch_inputs = batch_inputs[:, None]
-        num_clips, num_frames = batch_inputs.shape[:2]
-        if len(batch_data_samples) != num_clips:
-            raise ValueError(f'VOST: {num_clips} clips but '
-                             f'{len(batch_data_samples)} data samples')
-        frame_samples, key_inds = [], []
-        for n, track in enumerate(batch_data_samples):
-            frames = track.video_data_samples
-            if len(frames) != num_frames:
-                raise ValueError(
-                    f'VOST: clip {n} has {len(frames)} frame samples but '
-                    f'the input has {num_frames} frames')
-            keys = track.metainfo.get('key_frames_inds', [0])
-            if len(keys) != 1:
-                raise ValueError('VOST: each clip needs exactly one key '
-                                 f'frame, clip {n} has key_frames_inds='
-                                 f'{keys}')
-            frame_samples.extend(frames)
-            key_inds.append(n * num_frames + int(keys[0]))
-        return batch_inputs.flatten(0, 1), frame_samples, key_inds
+    #: Clips (N, T, ...) to frames (N * T, ...); see :func:`flatten_clips`.
+    flatten_clips = staticmethod(flatten_clips)
 
     # ------------------------------------------------------------------
     # stages
@@ -235,13 +185,15 @@ class VOST(BaseDetector):
         return tuple(feats)
 
     def pre_transformer(self, mlvl_feats: Tuple[Tensor],
-                        batch_data_samples: list) -> dict:
+                        batch_data_samples: list) -> Tuple[dict, dict]:
         """Flatten the levels into tokens with padding masks and sine
         positions.
 
         Returns:
-            dict: ``feat`` (B, L, C), ``feat_mask`` (B, L) bool (True =
-            padding), ``feat_pos`` (B, L, C), ``spatial_shapes``
+            tuple[dict, dict]: encoder inputs ``feat`` (B, L, C),
+            ``feat_mask`` (B, L) bool (True = padding), ``feat_pos``
+            (B, L, C); decoder inputs ``memory_mask`` and ``memory_pos``
+            (the same masks and positions) and ``spatial_shapes``
             (num_levels, 2) long.
         """
         if len(mlvl_feats) != self.num_feature_levels:
@@ -265,82 +217,92 @@ class VOST(BaseDetector):
             feats.append(feat.flatten(2).transpose(1, 2))
             feat_pos.append(pos.flatten(2).transpose(1, 2))
             feat_masks.append(mask.flatten(1))
-        return dict(
+        encoder_inputs = dict(
             feat=torch.cat(feats, 1),
             feat_mask=torch.cat(feat_masks, 1),
-            feat_pos=torch.cat(feat_pos, 1),
+            feat_pos=torch.cat(feat_pos, 1))
+        decoder_inputs = dict(
+            memory_mask=encoder_inputs['feat_mask'],
+            memory_pos=encoder_inputs['feat_pos'],
             spatial_shapes=torch.as_tensor(
                 shapes, dtype=torch.long, device=feats[0].device))
+        return encoder_inputs, decoder_inputs
 
     def forward_encoder(self, feat: Tensor, feat_mask: Tensor,
-                        feat_pos: Tensor, **kwargs) -> Tensor:
+                        feat_pos: Tensor) -> dict:
         """Transformer encoder over every frame's tokens.
 
         Returns:
-            Tensor: memory (B, L, C).
+            dict: ``memory`` (B, L, C).
         """
-        return self.encoder(
-            query=feat, query_pos=feat_pos, key_padding_mask=feat_mask)
+        return dict(memory=self.encoder(
+            query=feat, query_pos=feat_pos, key_padding_mask=feat_mask))
 
-    def generate_queries(self, memory: Tensor, feat_mask: Tensor,
-                         feat_pos: Tensor, spatial_shapes: Tensor,
+    def generate_queries(self, memory: Tensor, memory_mask: Tensor,
+                         memory_pos: Tensor, spatial_shapes: Tensor,
                          batch_data_samples: list,
-                         vlm_feats: Optional[dict] = None) -> dict:
-        """Call the query generator (see :class:`BaseQueryGenerator`)."""
-        return self.query_generator(
+                         vlm_feats: Optional[dict] = None
+                         ) -> Tuple[dict, dict]:
+        """Call the query generator (see :class:`BaseQueryGenerator`).
+
+        Returns:
+            tuple[dict, dict]: decoder inputs ``query`` (B, Q, C),
+            ``anchors`` (B, Q, 8), ``query_mask`` (B, Q) or None; and the
+            generator's own outputs for its loss (``enc_outputs``, None for
+            one-stage generators).
+        """
+        queries = self.query_generator(
             memory,
-            feat_mask,
-            feat_pos,
+            memory_mask,
+            memory_pos,
             spatial_shapes,
             batch_data_samples,
             vlm_feats=vlm_feats,
             gt_pairs_mode=self.gt_pairs_mode)
+        decoder_inputs = dict(
+            query=queries['query'],
+            anchors=queries['anchors'],
+            query_mask=queries.get('query_mask'))
+        return decoder_inputs, dict(enc_outputs=queries.get('enc_outputs'))
 
-    def forward_instance_decoder(self, query: Tensor, anchors: Tensor,
-                                 memory: Tensor, feat_mask: Tensor,
-                                 feat_pos: Tensor,
-                                 query_mask: Optional[Tensor] = None,
-                                 spatial_shapes: Optional[Tensor] = None
-                                 ) -> Tuple[Tensor, Tensor]:
+    def forward_instance_decoder(self, **decoder_inputs) -> dict:
         """Pair-wise instance decoder; refines boxes in SGDet only.
 
+        Args:
+            **decoder_inputs: ``query``, ``anchors``, ``query_mask``,
+                ``memory``, ``memory_mask``, ``memory_pos``,
+                ``spatial_shapes`` (see :class:`PairInstanceDecoder`).
+
         Returns:
-            tuple[Tensor, Tensor]: (Li, B, Q, C) states and
-            (Li + 1, B, Q, 8) references.
+            dict: ``inst_hidden`` (Li, B, Q, C) and ``references``
+            (Li + 1, B, Q, 8).
         """
         refine = self.gt_pairs_mode is None
-        return self.instance_decoder(
-            query,
-            memory,
-            feat_pos,
-            feat_mask,
-            anchors,
-            query_mask=query_mask,
+        inst_hidden, references = self.instance_decoder(
+            **decoder_inputs,
             sub_reg_branches=self.bbox_head.sub_reg_branches
             if refine else None,
             obj_reg_branches=self.bbox_head.obj_reg_branches
-            if refine else None,
-            spatial_shapes=spatial_shapes)
+            if refine else None)
+        return dict(inst_hidden=inst_hidden, references=references)
 
     def forward_relation_decoder(self, inst_hidden: Tensor,
-                                 references: Tensor, memory: Tensor,
-                                 feat_mask: Tensor, feat_pos: Tensor,
-                                 query_mask: Optional[Tensor] = None,
-                                 spatial_shapes: Optional[Tensor] = None
-                                 ) -> Tensor:
+                                 references: Tensor,
+                                 **decoder_inputs) -> dict:
         """Cascaded relation decoder from the last instance states.
 
+        Args:
+            inst_hidden (Tensor): (Li, B, Q, C) instance states.
+            references (Tensor): (Li + 1, B, Q, 8) pair boxes.
+            **decoder_inputs: As :meth:`forward_instance_decoder` (its
+                ``query`` and ``anchors`` are replaced by the last instance
+                states and boxes).
+
         Returns:
-            Tensor: (Lr, B, Q, C).
+            dict: ``rel_hidden`` (Lr, B, Q, C).
         """
-        return self.relation_decoder(
-            inst_hidden[-1],
-            memory,
-            feat_pos,
-            feat_mask,
-            references[-1],
-            query_mask=query_mask,
-            spatial_shapes=spatial_shapes)
+        decoder_inputs.update(query=inst_hidden[-1], anchors=references[-1])
+        return dict(rel_hidden=self.relation_decoder(**decoder_inputs))
 
     def forward_frames(self, frames: Tensor, frame_samples: list) -> dict:
         """Every spatial stage on all frames at once.
@@ -358,143 +320,45 @@ class VOST(BaseDetector):
         """
         vlm_feats = self.vlm_encoder(frames, frame_samples) \
             if self.vlm_encoder is not None else None
-        enc_inputs = self.pre_transformer(
+        encoder_inputs, decoder_inputs = self.pre_transformer(
             self.extract_feat(frames), frame_samples)
-        memory = self.forward_encoder(**enc_inputs)
-        queries = self.generate_queries(
-            memory,
-            enc_inputs['feat_mask'],
-            enc_inputs['feat_pos'],
-            enc_inputs['spatial_shapes'],
-            frame_samples,
+        decoder_inputs.update(self.forward_encoder(**encoder_inputs))
+        query_inputs, head_inputs = self.generate_queries(
+            **decoder_inputs,
+            batch_data_samples=frame_samples,
             vlm_feats=vlm_feats)
-        query_mask = queries.get('query_mask')
-        inst_hidden, references = self.forward_instance_decoder(
-            queries['query'], queries['anchors'], memory,
-            enc_inputs['feat_mask'], enc_inputs['feat_pos'], query_mask,
-            enc_inputs['spatial_shapes'])
-        rel_hidden = self.forward_relation_decoder(
-            inst_hidden, references, memory, enc_inputs['feat_mask'],
-            enc_inputs['feat_pos'], query_mask, enc_inputs['spatial_shapes'])
+        decoder_inputs.update(query_inputs)
+        inst_outs = self.forward_instance_decoder(**decoder_inputs)
+        rel_outs = self.forward_relation_decoder(**inst_outs,
+                                                 **decoder_inputs)
         return dict(
-            inst_hidden=inst_hidden,
-            references=references,
-            rel_hidden=rel_hidden,
-            query_mask=query_mask,
-            memory=memory,
+            **inst_outs,
+            **rel_outs,
+            query_mask=decoder_inputs['query_mask'],
+            memory=decoder_inputs['memory'],
             vlm_feats=vlm_feats,
-            enc_outputs=queries.get('enc_outputs'))
-
-    @staticmethod
-    def select_frames(frame_outs: dict, inds: List[int],
-                      num_frames: int) -> dict:
-        """Keep frames ``inds`` of the per-frame outputs (key frames).
-
-        ``vlm_feats`` entries named ``text_*`` are shared and kept whole.
-        """
-        if list(inds) == list(range(num_frames)):
-            return frame_outs
-        idx = torch.as_tensor(inds, device=frame_outs['memory'].device)
-        out = dict(frame_outs)
-        for key in ('inst_hidden', 'references', 'rel_hidden'):
-            out[key] = frame_outs[key][:, idx]
-        for key in ('query_mask', 'memory'):
-            if frame_outs[key] is not None:
-                out[key] = frame_outs[key][idx]
-        if frame_outs['vlm_feats'] is not None:
-            out['vlm_feats'] = {
-                k: v if k.startswith('text_') or not torch.is_tensor(v)
-                else v[idx]
-                for k, v in frame_outs['vlm_feats'].items()
-            }
-        return out
-
-    def forward_temporal(self, frame_outs: dict, frame_samples: list,
-                         batch_data_samples: list) -> dict:
-        """Temporal stage: each key frame's pair states attend to the pair
-        states of its clip's reference frames.
-
-        Args:
-            frame_outs (dict): :meth:`forward_frames` outputs of all N * T
-                frames.
-            frame_samples (list[SGDataSample]): The N * T frame samples.
-            batch_data_samples (list[TrackDataSample]): The N clips.
-
-        Returns:
-            dict: Key-frame inputs of ``temporal_head``: ``inst_hidden``
-            (Lt, N, Q, C), ``references`` (Lt + 1, N, Q, 8), ``rel_hidden``
-            (Lt, N, Q, C), ``query_mask`` (N, Q) or None, and ``selected``
-            (the attended reference pairs per layer).
-        """
-        num_total = frame_outs['memory'].size(0)
-        key_inds, ref_inds = clip_frame_index(
-            batch_data_samples, num_total // len(batch_data_samples),
-            causal=self.temporal_decoder.causal)
-        key = self.select_frames(frame_outs, key_inds.tolist(), num_total)
-        refs = self.select_frames(frame_outs, ref_inds.flatten().tolist(),
-                                  num_total)
-        num_clips, num_refs = ref_inds.shape
-        # reference pair confidence from the spatial head's last layers
-        # (only ranks the reference pairs: no gradient)
-        ref_samples = [frame_samples[i] for i in ref_inds.flatten().tolist()]
-        with torch.no_grad():
-            cls, _, _, att, spa, con = self.bbox_head.forward_decoder_outs(
-                refs, [s.metainfo for s in ref_samples], self.gt_pairs_mode,
-                refs['vlm_feats'])
-        scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
-                                 use_class=self.task != 'predcls')
-
-        def per_clip(x: Tensor) -> Tensor:
-            """(N*n, Q, ...) reference rows -> (N, n*Q, ...) per clip."""
-            return x.reshape(num_clips, -1, *x.shape[2:])
-
-        refine = self.gt_pairs_mode is None
-        out = self.temporal_decoder(
-            key['inst_hidden'][-1],
-            key['rel_hidden'][-1],
-            key['references'][-1],
-            per_clip(refs['inst_hidden'][-1]),
-            per_clip(refs['rel_hidden'][-1]),
-            per_clip(refs['references'][-1]),
-            per_clip(scores),
-            num_refs,
-            key_mask=key['query_mask'],
-            ref_mask=per_clip(refs['query_mask'])
-            if refs['query_mask'] is not None else None,
-            sub_reg_branches=self.temporal_head.sub_reg_branches
-            if refine else None,
-            obj_reg_branches=self.temporal_head.obj_reg_branches
-            if refine else None)
-        out['query_mask'] = key['query_mask']
-        return out
+            **head_inputs)
 
     def _key_frame_outputs(self, batch_inputs: Tensor,
                            batch_data_samples: list) -> Tuple[dict, list]:
         """Run the frames and select the key frames.
 
-        With a temporal stage, a frame shared by several clips of the batch
-        (test mode: neighbouring key frames share reference frames) runs
-        through the spatial stages once; the key outputs then carry the
-        temporal stage's outputs under ``'temporal'``.
+        With a temporal stage the frames run through
+        :meth:`TemporalStage.forward_frames` (at test time a frame shared by
+        several clips runs once), and the key outputs carry the temporal
+        stage's outputs under ``'temporal'``.
         """
         frames, frame_samples, key_inds = self.flatten_clips(
             batch_inputs, batch_data_samples)
-        if self.temporal_decoder is not None and not self.training:
-            uniq, inverse = unique_frame_index(frames, frame_samples)
-            uniq_samples = [frame_samples[i] for i in uniq]
-            if self.frame_cache is not None:
-                outs = self.frame_cache.forward(self, self.forward_frames,
-                                                frames[uniq], uniq_samples)
-            else:
-                outs = self.forward_frames(frames[uniq], uniq_samples)
-            frame_outs = self.select_frames(outs, inverse.tolist(),
-                                            len(uniq))
-        else:
+        if self.temporal is None:
             frame_outs = self.forward_frames(frames, frame_samples)
-        key_outs = self.select_frames(frame_outs, key_inds, len(frames))
-        if self.temporal_decoder is not None:
-            key_outs['temporal'] = self.forward_temporal(
-                frame_outs, frame_samples, batch_data_samples)
+        else:
+            frame_outs = self.temporal.forward_frames(
+                self, self.forward_frames, frames, frame_samples)
+        key_outs = select_frame_outputs(frame_outs, key_inds)
+        if self.temporal is not None:
+            key_outs['temporal'] = self.temporal(
+                frame_outs, frame_samples, batch_data_samples, self.bbox_head)
         return key_outs, [frame_samples[i] for i in key_inds]
 
     # ------------------------------------------------------------------
@@ -503,7 +367,8 @@ class VOST(BaseDetector):
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: List[TrackDataSample]
              ) -> Union[dict, list]:
-        """Losses of the key frames.
+        """Losses of the key frames (the spatial head's, the query
+        generator's and, with a temporal stage, its ``t.`` losses).
 
         Args:
             batch_inputs (Tensor): (N, T, C, H, W).
@@ -519,17 +384,11 @@ class VOST(BaseDetector):
             key_samples,
             gt_pairs_mode=self.gt_pairs_mode,
             vlm_feats=key_outs['vlm_feats'])
-        # Two-stage generators (DualSourcePairQueryGenerator) return their
-        # encoder proposals, over all frames, and own their set loss.
-        if key_outs.get('enc_outputs') is not None:
-            losses.update(self.query_generator.loss(key_outs['enc_outputs']))
-        if 'temporal' in key_outs:
-            temporal_losses = self.temporal_head.loss(
-                key_outs['temporal'],
-                key_samples,
-                gt_pairs_mode=self.gt_pairs_mode,
-                vlm_feats=key_outs['vlm_feats'])
-            losses.update({f't.{k}': v for k, v in temporal_losses.items()})
+        losses.update(self.query_generator.loss(key_outs['enc_outputs']))
+        if self.temporal is not None:
+            losses.update(
+                self.temporal.loss(key_outs['temporal'], key_samples,
+                                   key_outs['vlm_feats']))
         return losses
 
     def predict(self,
@@ -566,8 +425,8 @@ class VOST(BaseDetector):
     def _output_head(self, key_outs: dict) -> tuple:
         """The head giving the final key-frame outputs and its inputs:
         the temporal head with the temporal stage, else the spatial head."""
-        if 'temporal' in key_outs:
-            return self.temporal_head, key_outs['temporal']
+        if self.temporal is not None:
+            return self.temporal.head, key_outs['temporal']
         return self.bbox_head, key_outs
 
     def _forward(self, batch_inputs: Tensor,

@@ -48,7 +48,7 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
         - ``query_mask`` (Tensor, optional): (B, Q) bool, True at padded
           queries (GT-pair modes pad frames to the largest pair count).
         - ``enc_outputs`` (dict, optional): encoder-proposal predictions
-          for two-stage losses (none in the shipped generators).
+          for a two-stage generator's own loss (:meth:`loss`).
     """
 
     #: Whether the generator builds its queries from the GT pairs.
@@ -64,3 +64,15 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
                 vlm_feats: Optional[dict] = None,
                 gt_pairs_mode: Optional[str] = None) -> dict:
         """Make the pair queries; see the class docstring."""
+
+    def loss(self, enc_outputs: Optional[dict] = None) -> dict:
+        """The generator's own losses (two-stage generators: the set loss
+        of their encoder proposals); the detector adds them to the head's.
+
+        Args:
+            enc_outputs (dict, optional): ``forward``'s ``enc_outputs``.
+
+        Returns:
+            dict[str, Tensor]: Losses; none for one-stage generators.
+        """
+        return {}

@@ -308,18 +308,21 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
         return out
 
     # ------------------------------------------------------------------
-    def loss(self, enc_outputs: dict) -> dict:
+    def loss(self, enc_outputs: Optional[dict] = None) -> dict:
         """Set loss of the selected proposals against each frame's GT.
 
         Every frame with ``gt_instances`` (person and objects) counts.
 
         Args:
-            enc_outputs (dict): From :meth:`forward`.
+            enc_outputs (dict, optional): From :meth:`forward`; None
+                without ``use_where`` (no proposals, no loss).
 
         Returns:
             dict[str, Tensor]: ``enc_loss_cls``, ``enc_loss_bbox``,
             ``enc_loss_iou``.
         """
+        if enc_outputs is None:
+            return {}
         cls_scores, boxes = enc_outputs['cls_scores'], enc_outputs['boxes']
         labels, label_weights, box_targets, pos_masks = [], [], [], []
         for cls_score, box, sample in zip(cls_scores, boxes,

@@ -1,14 +1,18 @@
-"""VOST temporal stage: the temporal pair decoder and its helpers."""
-from .frame_cache import (FrameOutputCache, split_frame_outputs,
+"""VOST temporal stage: the temporal pair decoder, the stage module that
+the detector calls, and their helpers."""
+from .frame_cache import (FrameOutputCache, is_shared_vlm_feat,
+                          select_frame_outputs, split_frame_outputs,
                           stack_frame_outputs)
 from .temporal_pair_decoder import TemporalPairDecoder, select_top_references
-from .temporal_stage import (TemporalHeadFromSpatial, clip_frame_index,
-                             pair_confidence, temporal_head_cfg,
-                             unique_frame_index)
+from .temporal_stage import TemporalStage
+from .temporal_utils import (LegacyTemporalKeys, TemporalHeadFromSpatial,
+                             clip_frame_index, pair_confidence,
+                             temporal_head_cfg, unique_frame_index)
 
 __all__ = [
-    'FrameOutputCache', 'split_frame_outputs', 'stack_frame_outputs',
+    'TemporalStage', 'FrameOutputCache', 'select_frame_outputs',
+    'split_frame_outputs', 'stack_frame_outputs', 'is_shared_vlm_feat',
     'TemporalPairDecoder', 'select_top_references', 'TemporalHeadFromSpatial',
-    'clip_frame_index', 'pair_confidence', 'temporal_head_cfg',
-    'unique_frame_index'
+    'LegacyTemporalKeys', 'clip_frame_index', 'pair_confidence',
+    'temporal_head_cfg', 'unique_frame_index'
 ]

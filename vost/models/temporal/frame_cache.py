@@ -13,10 +13,58 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import torch
 from torch import Tensor, nn
 
-__all__ = ['FrameOutputCache', 'split_frame_outputs', 'stack_frame_outputs']
+__all__ = [
+    'FrameOutputCache', 'select_frame_outputs', 'split_frame_outputs',
+    'stack_frame_outputs', 'is_shared_vlm_feat'
+]
 
 _LAYERED = ('inst_hidden', 'references', 'rel_hidden')
 _PER_FRAME = ('query_mask', 'memory')
+
+
+def is_shared_vlm_feat(key: str, value) -> bool:
+    """Whether a ``vlm_feats`` entry is shared by all frames (not one row
+    per frame): entries named ``text_*`` (the VLM's text embeddings, see
+    ``VLMEncoder``) and non-tensors."""
+    return key.startswith('text_') or not torch.is_tensor(value)
+
+
+def _select_vlm_feats(vlm_feats: Optional[dict], index) -> Optional[dict]:
+    """Rows ``index`` of the per-frame ``vlm_feats`` entries."""
+    if vlm_feats is None:
+        return None
+    return {
+        k: v if is_shared_vlm_feat(k, v) else v[index]
+        for k, v in vlm_feats.items()
+    }
+
+
+def select_frame_outputs(frame_outs: dict, inds: Sequence[int]) -> dict:
+    """Keep frames ``inds`` of ``VOST.forward_frames`` outputs.
+
+    Args:
+        frame_outs (dict): ``inst_hidden`` (L, B, ...), ``references``,
+            ``rel_hidden``, ``query_mask`` (B, Q) or None, ``memory``
+            (B, ...), ``vlm_feats`` (dict or None) and other entries, which
+            are kept as they are (e.g. ``enc_outputs``).
+        inds (Sequence[int]): Frame indices (repeats allowed).
+
+    Returns:
+        dict: The outputs of frames ``inds``, in that order; the input
+        itself when ``inds`` is every frame in order.
+    """
+    num_frames = frame_outs['memory'].size(0)
+    if list(inds) == list(range(num_frames)):
+        return frame_outs
+    idx = torch.as_tensor(list(inds), device=frame_outs['memory'].device)
+    out = dict(frame_outs)
+    for key in _LAYERED:
+        out[key] = frame_outs[key][:, idx]
+    for key in _PER_FRAME:
+        if frame_outs[key] is not None:
+            out[key] = frame_outs[key][idx]
+    out['vlm_feats'] = _select_vlm_feats(frame_outs.get('vlm_feats'), idx)
+    return out
 
 
 def split_frame_outputs(frame_outs: dict) -> List[dict]:
@@ -37,11 +85,7 @@ def split_frame_outputs(frame_outs: dict) -> List[dict]:
         item = {k: frame_outs[k][:, i] for k in _LAYERED}
         for k in _PER_FRAME:
             item[k] = None if frame_outs[k] is None else frame_outs[k][i]
-        vlm = frame_outs.get('vlm_feats')
-        item['vlm_feats'] = None if vlm is None else {
-            k: v if k.startswith('text_') or not torch.is_tensor(v) else v[i]
-            for k, v in vlm.items()
-        }
+        item['vlm_feats'] = _select_vlm_feats(frame_outs.get('vlm_feats'), i)
         out.append(item)
     return out
 
@@ -76,7 +120,7 @@ def stack_frame_outputs(items: Sequence[dict]) -> Optional[dict]:
     if first['vlm_feats'] is not None:
         vlm = {}
         for k, v in first['vlm_feats'].items():
-            if k.startswith('text_') or not torch.is_tensor(v):
+            if is_shared_vlm_feat(k, v):
                 vlm[k] = v
             else:
                 if not same(lambda it: it['vlm_feats'][k]):

@@ -1,230 +1,172 @@
-"""Helpers of the detector's temporal stage: clip indexing (with the causal
-check), reference pair scores, shared per-frame features and the temporal
-heads' initialisation from the spatial heads."""
-import copy
-import re
-from typing import List, Sequence, Tuple
+"""The temporal stage: key frames' pairs attend to their reference frames'."""
+from typing import Callable, Optional, Sequence
 
 import torch
-from torch import Tensor
+from mmengine.model import BaseModule
+from torch import Tensor, nn
 
-__all__ = [
-    'clip_frame_index', 'pair_confidence', 'unique_frame_index',
-    'temporal_head_cfg', 'TemporalHeadFromSpatial'
-]
+from vost.registry import MODELS
+from .frame_cache import FrameOutputCache, select_frame_outputs
+from .temporal_utils import (clip_frame_index, pair_confidence,
+                             temporal_head_cfg, unique_frame_index)
 
+__all__ = ['TemporalStage']
 
-def clip_frame_index(batch_data_samples: Sequence, num_frames: int,
-                     causal: bool = False) -> Tuple[Tensor, Tensor]:
-    """Flat indices of every clip's key frame and reference frames.
-
-    Frames are flattened clip by clip (``n * T + t``, as in
-    ``VOST.flatten_clips``). A clip of one frame (T = 1) uses its key frame
-    as its own reference.
-
-    Args:
-        batch_data_samples (Sequence[TrackDataSample]): N clips with
-            metainfo ``key_frames_inds`` (one entry) and frame samples with
-            metainfo ``frame_id`` (needed when ``causal``).
-        num_frames (int): Frames per clip T.
-        causal (bool): Raise if a reference frame is after its key frame
-            (larger ``frame_id``).
-
-    Returns:
-        tuple[Tensor, Tensor]: key indices (N,) and reference indices
-        (N, max(T - 1, 1)), long.
-    """
-    key_inds, ref_inds = [], []
-    for n, track in enumerate(batch_data_samples):
-        keys = track.metainfo.get('key_frames_inds', [0])
-        if len(keys) != 1:
-            raise ValueError(f'temporal stage: clip {n} needs one key frame, '
-                             f'got key_frames_inds={keys}')
-        key = int(keys[0])
-        refs = [t for t in range(num_frames) if t != key] or [key]
-        if causal:
-            frames = track.video_data_samples
-            key_meta = frames[key].metainfo
-            if 'frame_id' not in key_meta:
-                raise KeyError(
-                    f'temporal stage (causal): clip {n} key frame '
-                    f"{key_meta.get('frame_key', '?')} has no 'frame_id' "
-                    'metainfo; PackSGInputs must keep it')
-            for t in refs:
-                meta = frames[t].metainfo
-                if int(meta.get('frame_id', -1)) > int(key_meta['frame_id']):
-                    raise RuntimeError(
-                        'temporal stage (causal): clip {} reads future frame '
-                        '{} (frame_id {}) for key frame {} (frame_id {}); '
-                        'sample clips with SGClipSample(causal=True)'.format(
-                            n, meta.get('frame_key', '?'), meta['frame_id'],
-                            key_meta.get('frame_key', '?'),
-                            key_meta['frame_id']))
-        key_inds.append(n * num_frames + key)
-        ref_inds.append([n * num_frames + t for t in refs])
-    return torch.as_tensor(key_inds, dtype=torch.long), torch.as_tensor(
-        ref_inds, dtype=torch.long)
+_TASKS = ('sgdet', 'sgcls', 'predcls')
 
 
-def pair_confidence(cls_scores: Tensor,
-                    attention: Tensor,
-                    spatial: Tensor,
-                    contacting: Tensor,
-                    use_class: bool = True) -> Tensor:
-    """Confidence of each pair: best object-class probability times best
-    predicate probability.
+@MODELS.register_module()
+class TemporalStage(BaseModule):
+    """The second stage of VOST: temporal pair decoder and temporal head.
+
+    The detector calls it as mmdet's DINO calls its ``CdnQueryGenerator``:
+    it owns everything temporal, the detector only hands it the spatial
+    outputs of every frame of the clips.
+
+    - :meth:`forward_frames` runs the detector's spatial stages on the
+      clips' frames; at test time a frame shared by several clips of the
+      batch runs once (:func:`unique_frame_index`) and, with
+      ``frame_cache_size > 0``, the outputs of the last frames are kept
+      across batches (:class:`FrameOutputCache`).
+    - :meth:`forward` scores the reference frames' pairs with the spatial
+      head's last layer (no gradient: the score only ranks them) and runs
+      ``decoder`` (:class:`TemporalPairDecoder`): each key frame's pair
+      states attend to the top reference pairs of its clip.
+    - ``head``: the spatial head's config with one branch set per temporal
+      layer (:func:`temporal_head_cfg`), initialised from the spatial head
+      when a stage-1 checkpoint is loaded (the detector's
+      :class:`TemporalHeadFromSpatial` pre-hook); :meth:`loss` prefixes its
+      losses with ``t.``, :meth:`predict` gives the key frames' graphs.
 
     Args:
-        cls_scores (Tensor): (B, Q, 37) logits (index 0 = no-object).
-        attention (Tensor): (B, Q, 3) logits (softmax).
-        spatial (Tensor): (B, Q, 6) logits (sigmoid).
-        contacting (Tensor): (B, Q, 17) logits (sigmoid).
-        use_class (bool): False in PredCls (classes are given): the class
-            factor is 1.
-
-    Returns:
-        Tensor: (B, Q) scores in [0, 1].
-    """
-    pred = torch.cat(
-        [attention.softmax(-1),
-         spatial.sigmoid(),
-         contacting.sigmoid()], -1).max(-1)[0]
-    if not use_class:
-        return pred
-    return cls_scores.softmax(-1)[..., 1:].max(-1)[0] * pred
-
-
-def unique_frame_index(frames: Tensor,
-                       frame_samples: Sequence) -> Tuple[List[int], Tensor]:
-    """Find frames that appear in several clips of a batch.
-
-    Two frames are the same when their ``frame_key`` and ``img_shape``
-    metainfo are equal *and* their input tensors are equal (so different
-    augmentations of one frame are never merged).
-
-    Args:
-        frames (Tensor): (B, C, H, W) flattened clip frames.
-        frame_samples (Sequence[SGDataSample]): B frame samples.
-
-    Returns:
-        tuple[list[int], Tensor]: indices of the unique frames (first
-        occurrences, in order) and, for each of the B frames, the position
-        of its unique frame in that list ((B,) long).
-    """
-    firsts: dict = {}
-    uniq: List[int] = []
-    inverse = []
-    for i, sample in enumerate(frame_samples):
-        meta = sample.metainfo
-        key = (meta.get('frame_key'), tuple(meta.get('img_shape', ())))
-        pos = None
-        if key[0] is not None:
-            for j in firsts.get(key, []):
-                if torch.equal(frames[uniq[j]], frames[i]):
-                    pos = j
-                    break
-        if pos is None:
-            pos = len(uniq)
-            uniq.append(i)
-            firsts.setdefault(key, []).append(pos)
-        inverse.append(pos)
-    return uniq, torch.as_tensor(inverse, dtype=torch.long)
-
-
-def temporal_head_cfg(bbox_head: dict, num_layers: int) -> dict:
-    """Config of the temporal heads: the spatial head's, one branch set per
-    temporal layer.
-
-    Args:
-        bbox_head (dict): The spatial head config (``VOSTHead``).
-        num_layers (int): Temporal decoder layers.
-
-    Returns:
-        dict: A copy with ``num_instance_layers = num_relation_layers =
-        num_layers`` and no ``init_cfg``.
-    """
-    cfg = copy.deepcopy(dict(bbox_head))
-    cfg.update(
-        num_instance_layers=num_layers,
-        num_relation_layers=num_layers,
-        init_cfg=None)
-    return cfg
-
-
-_LAYERED = re.compile(r'^(?P<name>\w+_branches)\.(?P<idx>\d+)\.(?P<rest>.+)$')
-
-
-class TemporalHeadFromSpatial:
-    """A ``load_state_dict`` pre-hook giving the temporal heads the
-    spatial heads' weights.
-
-    mmengine loads ``load_from`` *after* the model is built and initialised,
-    so no ``init_weights`` can see the stage-1 weights. This hook runs
-    inside every ``load_state_dict`` of the detector (``load_from``,
-    ``load_checkpoint``, tests): when the incoming state dict has spatial
-    head weights (``bbox_head.*``) but no temporal head weights
-    (``temporal_head.*``), i.e. a stage-1 checkpoint, it adds
-    ``temporal_head.*`` entries copied from the spatial head: every layer
-    ``i`` of a per-layer branch (``cls_branches``, ``sub_reg_branches``,
-    ..., ``contacting_branches``) gets the spatial head's *last* layer of
-    that branch; other parameters (e.g. the feature bank) are copied by
-    name. A checkpoint that already has temporal weights (stage 2, resume)
-    is loaded unchanged.
-
-    Args:
-        temporal_keys (Sequence[str]): ``temporal_head.state_dict()`` keys.
-        spatial_layers (dict[str, int]): Number of layers of each spatial
-            branch list, e.g. ``{'cls_branches': 6, ...}``.
-        spatial_prefix (str): Spatial head name. Defaults to 'bbox_head.'.
-        temporal_prefix (str): Temporal head name. Defaults to
-            'temporal_head.'.
+        decoder (dict): A :class:`TemporalPairDecoder` config.
+        spatial_head (dict): The detector's spatial head config (set by
+            the detector at build time).
+        task (str): ``'sgdet'``, ``'sgcls'`` or ``'predcls'`` (set by the
+            detector at build time).
+        frame_cache_size (int): Frames whose spatial outputs are kept
+            across test batches; 0 (default) disables the cache.
+        init_cfg (dict, optional): Initialisation config.
     """
 
     def __init__(self,
-                 temporal_keys: Sequence[str],
-                 spatial_layers: dict,
-                 spatial_prefix: str = 'bbox_head.',
-                 temporal_prefix: str = 'temporal_head.') -> None:
-        self.temporal_keys = list(temporal_keys)
-        self.spatial_layers = dict(spatial_layers)
-        self.spatial_prefix = spatial_prefix
-        self.temporal_prefix = temporal_prefix
-        self.last_copied: List[str] = []
+                 decoder: dict,
+                 spatial_head: dict,
+                 task: str = 'sgdet',
+                 frame_cache_size: int = 0,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if task not in _TASKS:
+            raise ValueError(f'TemporalStage: task must be one of {_TASKS}, '
+                             f'got {task!r}')
+        self.task = task
+        self.decoder = MODELS.build(decoder)
+        self.head = MODELS.build(
+            temporal_head_cfg(spatial_head, self.decoder.num_layers))
+        self.frame_cache = FrameOutputCache(frame_cache_size) \
+            if frame_cache_size else None
 
-    def source_key(self, key: str) -> str:
-        """The spatial head key (without prefix) that temporal ``key``
-        copies."""
-        match = _LAYERED.match(key)
-        if match is None or match['name'] not in self.spatial_layers:
-            return key
-        last = self.spatial_layers[match['name']] - 1
-        return f"{match['name']}.{last}.{match['rest']}"
+    @property
+    def gt_pairs_mode(self) -> Optional[str]:
+        """None for SGDet, else the task (queries from GT pairs)."""
+        return None if self.task == 'sgdet' else self.task
 
-    def __call__(self,
-                 state_dict: dict,
-                 prefix: str,
-                 *args,
-                 **kwargs) -> None:
-        """Add the temporal head's entries to ``state_dict`` in place."""
-        spatial = prefix + self.spatial_prefix
-        temporal = prefix + self.temporal_prefix
-        self.last_copied = []
-        if any(k.startswith(temporal) for k in state_dict):
-            return
-        if not any(k.startswith(spatial) for k in state_dict):
-            return
-        for key in self.temporal_keys:
-            src = spatial + self.source_key(key)
-            if src in state_dict:
-                state_dict[temporal + key] = state_dict[src].clone()
-                self.last_copied.append(key)
+    def forward_frames(self, model: nn.Module, forward_frames: Callable,
+                       frames: Tensor, frame_samples: Sequence) -> dict:
+        """The spatial outputs of every frame, shared frames run once.
 
-    @staticmethod
-    def spatial_branch_layers(head) -> dict:
-        """``{branch list name: length}`` of a head's per-layer branches."""
-        return {
-            name: len(module)
-            for name, module in head.named_children()
-            if name.endswith('_branches')
-        }
+        Args:
+            model (nn.Module): The detector (its weights version keys the
+                cache).
+            forward_frames (Callable): ``VOST.forward_frames``.
+            frames (Tensor): (B, C, H, W) flattened clip frames.
+            frame_samples (Sequence[SGDataSample]): B frame samples.
 
+        Returns:
+            dict: ``forward_frames`` outputs of the B frames.
+        """
+        if self.training:
+            return forward_frames(frames, frame_samples)
+        uniq, inverse = unique_frame_index(frames, frame_samples)
+        uniq_samples = [frame_samples[i] for i in uniq]
+        if self.frame_cache is not None:
+            outs = self.frame_cache.forward(model, forward_frames,
+                                            frames[uniq], uniq_samples)
+        else:
+            outs = forward_frames(frames[uniq], uniq_samples)
+        return select_frame_outputs(outs, inverse.tolist())
+
+    def forward(self, frame_outs: dict, frame_samples: Sequence,
+                batch_data_samples: Sequence, spatial_head: nn.Module) -> dict:
+        """Each key frame's pair states attend to its reference frames'.
+
+        Args:
+            frame_outs (dict): ``VOST.forward_frames`` outputs of the N * T
+                frames.
+            frame_samples (Sequence[SGDataSample]): The N * T frame samples.
+            batch_data_samples (Sequence[TrackDataSample]): The N clips.
+            spatial_head (nn.Module): The detector's spatial head, which
+                scores the reference pairs.
+
+        Returns:
+            dict: Key-frame inputs of ``head``: ``inst_hidden``
+            (Lt, N, Q, C), ``references`` (Lt + 1, N, Q, 8), ``rel_hidden``
+            (Lt, N, Q, C), ``query_mask`` (N, Q) or None, and ``selected``
+            (the attended reference pairs per layer).
+        """
+        num_total = frame_outs['memory'].size(0)
+        key_inds, ref_inds = clip_frame_index(
+            batch_data_samples, num_total // len(batch_data_samples),
+            causal=self.decoder.causal)
+        key = select_frame_outputs(frame_outs, key_inds.tolist())
+        flat_refs = ref_inds.flatten().tolist()
+        refs = select_frame_outputs(frame_outs, flat_refs)
+        num_clips, num_refs = ref_inds.shape
+        ref_metas = [frame_samples[i].metainfo for i in flat_refs]
+        with torch.no_grad():
+            cls, _, _, att, spa, con = spatial_head.forward_decoder_outs(
+                refs, ref_metas, self.gt_pairs_mode, refs['vlm_feats'])
+        scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
+                                 use_class=self.task != 'predcls')
+
+        def per_clip(x: Optional[Tensor]) -> Optional[Tensor]:
+            """(N*n, Q, ...) reference rows -> (N, n*Q, ...) per clip."""
+            if x is None:
+                return None
+            return x.reshape(num_clips, -1, *x.shape[2:])
+
+        refine = self.gt_pairs_mode is None
+        out = self.decoder(
+            key['inst_hidden'][-1],
+            key['rel_hidden'][-1],
+            key['references'][-1],
+            per_clip(refs['inst_hidden'][-1]),
+            per_clip(refs['rel_hidden'][-1]),
+            per_clip(refs['references'][-1]),
+            per_clip(scores),
+            num_refs,
+            key_mask=key['query_mask'],
+            ref_mask=per_clip(refs['query_mask']),
+            sub_reg_branches=self.head.sub_reg_branches if refine else None,
+            obj_reg_branches=self.head.obj_reg_branches if refine else None)
+        out['query_mask'] = key['query_mask']
+        return out
+
+    def loss(self, temporal_outs: dict, key_samples: Sequence,
+             vlm_feats: Optional[dict] = None) -> dict:
+        """The temporal head's key-frame losses, prefixed ``t.``.
+
+        Args:
+            temporal_outs (dict): :meth:`forward` outputs.
+            key_samples (Sequence[SGDataSample]): The N key frames.
+            vlm_feats (dict, optional): The key frames' VLM features.
+
+        Returns:
+            dict[str, Tensor]: ``t.<loss name>`` losses.
+        """
+        losses = self.head.loss(
+            temporal_outs,
+            key_samples,
+            gt_pairs_mode=self.gt_pairs_mode,
+            vlm_feats=vlm_feats)
+        return {f't.{k}': v for k, v in losses.items()}
