@@ -89,9 +89,9 @@ def test_targets_batched_equal_per_frame():
     spa = torch.randn(num_frames, num_queries, 6, generator=gen)
     con = torch.randn(num_frames, num_queries, 17, generator=gen)
     data = demo_sg_track_inputs(batch_size=3, num_objects=[2, 0, 4], seed=3)
-    from vost.models.heads import frame_gt_pairs
+    from vost.structures import gt_pair_view
     samples = [t.video_data_samples[0] for t in data['data_samples']]
-    gts = [frame_gt_pairs(s) for s in samples]
+    gts = [gt_pair_view(s) for s in samples]
     metas = [s.metainfo for s in samples]
     batched = head.get_targets(cls, sub, obj, att, spa, con, gts, metas)
     assert batched['pos_mask'].sum(1).tolist() == [2, 0, 4]

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from typing import Dict, List
 
 from vost.datasets.action_genome import load_action_genome
-from vost.datasets.ag_meta import PREDICATE_GROUP_OFFSETS, PREDICATES
+from vost.structures.ag_meta import PREDICATE_GROUP_OFFSETS, PREDICATES
 
 
 def count_triplets(data_list: List[dict]) -> Dict:

@@ -25,7 +25,7 @@ from vost.datasets.action_genome import (
     load_action_genome,
     write_annotations,
 )
-from vost.datasets.ag_meta import (
+from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,
     OBJECT_CLASSES,

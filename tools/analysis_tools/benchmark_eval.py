@@ -37,9 +37,9 @@ if __name__ == '__main__':  # numpy-only imports, as in eval_sgg.py
 from vost.datasets.action_genome.files import write_annotations  # noqa: E402
 from vost.datasets.action_genome.parsing import \
     load_action_genome  # noqa: E402
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,  # noqa: E402
-                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                   SPATIAL_PREDICATES)
+from vost.structures.ag_meta import (ATTENTION_PREDICATES,  # noqa: E402
+                                     CONTACTING_PREDICATES, OBJECT_CLASSES,
+                                     SPATIAL_PREDICATES)
 
 EVAL_SGG = osp.join(osp.dirname(osp.abspath(__file__)), 'eval_sgg.py')
 WIDTH, HEIGHT = 480, 270

@@ -25,17 +25,18 @@ CONSTRAINTS = ('with', 'semi', 'no')
 IOU_TYPES = ('legacy', 'continuous')
 #: Packages whose ``__init__`` imports torch, mmcv and mmdet (to register
 #: modules or apply stack fixes); the CLI needs only numpy-only modules.
-_NUMPY_ONLY_PACKAGES = ('vost', 'vost.datasets',
+_NUMPY_ONLY_PACKAGES = ('vost', 'vost.structures', 'vost.datasets',
                         'vost.datasets.action_genome', 'vost.evaluation')
 
 
 def use_numpy_only_packages() -> None:
     """Skip the heavy package ``__init__`` files (script mode only).
 
-    ``vost`` (stack fixes), ``vost.datasets`` and ``vost.evaluation`` (which
-    register datasets, transforms and metrics) import torch, mmcv, mmdet and
-    transformers: 5-10 s of CPU on the 2-core machine, more than the whole
-    evaluation. The modules this CLI uses (``datasets.ag_meta``,
+    ``vost`` (stack fixes), ``vost.structures`` (data samples),
+    ``vost.datasets`` and ``vost.evaluation`` (which register datasets,
+    transforms and metrics) import torch, mmcv, mmdet and transformers: 5-10
+    s of CPU on the 2-core machine, more than the whole evaluation. The
+    modules this CLI uses (``structures.ag_meta``,
     ``datasets.action_genome.parsing`` / ``files``,
     ``evaluation.functional``) need only numpy, so when run as a script
     these packages are entered as bare packages (their ``__path__`` only).

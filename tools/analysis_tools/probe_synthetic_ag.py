@@ -23,7 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vost.datasets.action_genome import load_action_genome
-from vost.datasets.ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
+from vost.structures.ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
 
 SIZE = 128
 

@@ -21,7 +21,7 @@ import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.registry import build_from_cfg
 
-from vost.datasets.ag_meta import (
+from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,
     OBJECT_CLASSES,

@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.runner import load_checkpoint
 
-from vost.datasets.ag_meta import AG_METAINFO
+from vost.structures.ag_meta import AG_METAINFO
 from vost.registry import MODELS
 from vost.utils import register_all_modules
 

@@ -5,8 +5,8 @@ from .action_genome import (
     format_load_report,
     load_action_genome,
 )
-from .ag_meta import *  # noqa: F401,F403
-from .ag_meta import __all__ as _meta_all
+from vost.structures.ag_meta import *  # noqa: F401,F403
+from vost.structures.ag_meta import __all__ as _meta_all
 from .transforms import LoadSGAnnotations, PackSGInputs, SGClipSample
 
 __all__ = list(_meta_all) + [

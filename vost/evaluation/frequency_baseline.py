@@ -18,14 +18,15 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                   SPATIAL_PREDICATES)
+from vost.structures.ag_meta import (ATTENTION_PREDICATES,
+                                     CONTACTING_PREDICATES,
+                                     NUM_CLASSES_WITH_BACKGROUND,
+                                     SPATIAL_PREDICATES)
 
 __all__ = ['PredicateFrequencies', 'frequency_predictions_from_gt',
            'frequency_predictions_from_detections']
 
-_NUM_CLASSES = len(OBJECT_CLASSES)
+_NUM_CLASSES = NUM_CLASSES_WITH_BACKGROUND
 
 
 class PredicateFrequencies:

@@ -7,7 +7,7 @@ import torch
 from mmdet.structures import TrackDataSample
 from mmengine.structures import InstanceData
 
-from vost.datasets.ag_meta import (
+from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,
     OBJECT_CLASSES,

@@ -11,9 +11,9 @@ from typing import Dict, List
 import numpy as np
 import torch
 
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                   SPATIAL_PREDICATES)
+from vost.structures.ag_meta import (ATTENTION_PREDICATES,
+                                     CONTACTING_PREDICATES, OBJECT_CLASSES,
+                                     SPATIAL_PREDICATES)
 
 __all__ = [
     'pair_predictions_to_triplets', 'gt_pairs_to_triplets', 'triplet_text',

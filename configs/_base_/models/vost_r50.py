@@ -1,5 +1,5 @@
 # VOST spatial model (no VLM, no temporal stage), ResNet-50, d=256.
-# Depths (inferred, DESIGN.md section 4, as in OED): 6-layer encoder,
+# Depths (inferred, docs/design.md section 4, as in OED): 6-layer encoder,
 # 6-layer pair-wise instance decoder, 6-layer cascaded relation decoder.
 embed_dims = 256
 num_queries = 100

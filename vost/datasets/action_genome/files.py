@@ -11,7 +11,7 @@ import warnings
 from collections import defaultdict
 from typing import Dict, List
 
-from ..ag_meta import (
+from vost.structures.ag_meta import (
     OBJECT_CLASSES,
     OBJECT_NAME_TO_ID,
     PREDICATE_NAME_TO_ID,
@@ -86,7 +86,7 @@ def read_class_file(path: str, kind: str) -> List[int]:
     """Read ``object_classes.txt`` or ``relationship_classes.txt``.
 
     Raw names are matched to the fixed id tables through
-    :func:`~vost.datasets.ag_meta.normalize_name`, so the squashed names of
+    :func:`~vost.structures.ag_meta.normalize_name`, so the squashed names of
     the real files (``'closetcabinet '``, ``'lookingat'``) and the pretty
     names are both accepted.
 

@@ -44,14 +44,13 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..ag_meta import (
-    ATTENTION_PREDICATES,
-    CONTACTING_PREDICATES,
+from vost.structures.ag_meta import (
     OBJECT_NAME_TO_ID,
     PERSON_LABEL,
+    PREDICATE_GROUP_NAMES,
     PREDICATE_GROUP_OFFSETS,
+    PREDICATE_GROUPS,
     PREDICATE_NAME_TO_ID,
-    SPATIAL_PREDICATES,
     normalize_name,
 )
 from .files import (
@@ -78,13 +77,10 @@ ANNOTATION_FILES = dict(
     object_classes='object_classes.txt',
     relationship_classes='relationship_classes.txt')
 
-_GROUP_FIELDS = (('attention', 'attention_relationship'),
-                 ('spatial', 'spatial_relationship'),
-                 ('contacting', 'contacting_relationship'))
-_GROUP_SIZES = dict(
-    attention=len(ATTENTION_PREDICATES),
-    spatial=len(SPATIAL_PREDICATES),
-    contacting=len(CONTACTING_PREDICATES))
+#: (group, annotation field) of the object records, e.g.
+#: ``('attention', 'attention_relationship')``.
+_GROUP_FIELDS = tuple((g, f'{g}_relationship') for g in PREDICATE_GROUP_NAMES)
+_GROUP_SIZES = {g: len(names) for g, names in PREDICATE_GROUPS.items()}
 
 
 def _lookup(group: str, name, cache: Dict) -> Optional[int]:

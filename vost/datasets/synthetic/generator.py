@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ..action_genome.files import write_annotations
-from ..ag_meta import (
+from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,
     OBJECT_CLASSES,

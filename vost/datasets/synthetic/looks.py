@@ -13,7 +13,7 @@ from typing import Dict, NamedTuple, Tuple
 import cv2
 import numpy as np
 
-from ..ag_meta import OBJECT_NAME_TO_ID, normalize_name
+from vost.structures.ag_meta import OBJECT_NAME_TO_ID, normalize_name
 
 __all__ = ['Look', 'LOOKS', 'COLOURS', 'draw_object', 'object_polygon']
 

@@ -59,7 +59,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from ..ag_meta import (
+from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,
     OBJECT_NAME_TO_ID,

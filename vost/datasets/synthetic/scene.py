@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from ..ag_meta import OBJECT_NAME_TO_ID, normalize_name
+from vost.structures.ag_meta import OBJECT_NAME_TO_ID, normalize_name
 from .body import Body, make_body
 from .looks import LOOKS
 

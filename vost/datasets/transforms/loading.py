@@ -4,7 +4,7 @@ from mmdet.datasets.transforms import LoadAnnotations
 
 from vost.registry import TRANSFORMS
 
-from ..ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
+from vost.structures.ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
 
 __all__ = ['LoadSGAnnotations']
 

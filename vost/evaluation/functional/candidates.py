@@ -20,7 +20,7 @@ from typing import Tuple
 
 import numpy as np
 
-from vost.datasets.ag_meta import NUM_PREDICATES, PREDICATE_GROUP_OFFSETS
+from vost.structures.ag_meta import NUM_PREDICATES, PREDICATE_GROUP_OFFSETS
 from .prediction_format import PredictionBatch
 
 __all__ = ['CONSTRAINTS', 'Candidates', 'segmented_topk_asc',

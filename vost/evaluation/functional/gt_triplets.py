@@ -4,16 +4,13 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, NUM_OBJECT_CLASSES,
-                                   PREDICATE_GROUP_OFFSETS,
-                                   SPATIAL_PREDICATES)
+from vost.structures.ag_meta import (NUM_OBJECT_CLASSES,
+                                     PREDICATE_GROUP_OFFSETS,
+                                     PREDICATE_GROUPS)
 
 __all__ = ['GTTriplets', 'build_gt_triplets']
 
-_GROUPS = (('attention', len(ATTENTION_PREDICATES)),
-           ('spatial', len(SPATIAL_PREDICATES)),
-           ('contacting', len(CONTACTING_PREDICATES)))
+_GROUPS = tuple((g, len(names)) for g, names in PREDICATE_GROUPS.items())
 
 
 @dataclass
@@ -114,7 +111,7 @@ def build_gt_triplets(data_list: Sequence[dict]) -> GTTriplets:
     """Build the GT triplets of every frame of a data_list.
 
     Per frame and relation: one attention triplet, one spatial triplet per
-    spatial label, one contacting triplet per contacting label (DESIGN.md
+    spatial label, one contacting triplet per contacting label (docs/design.md
     section 3). Labels are kept as given (a repeated label gives a repeated
     triplet, as in the reference evaluator).
 

@@ -24,9 +24,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from vost.datasets.ag_meta import (ATTENTION_PREDICATES,
-                                   CONTACTING_PREDICATES, NUM_OBJECT_CLASSES,
-                                   SPATIAL_PREDICATES)
+from vost.structures.ag_meta import (ATTENTION_PREDICATES,
+                                     CONTACTING_PREDICATES, NUM_OBJECT_CLASSES,
+                                     SPATIAL_PREDICATES)
 
 __all__ = [
     'PREDICTION_FIELDS', 'PredictionFormatError', 'PredictionBatch',

@@ -1,6 +1,6 @@
 """Recall@K and mean recall@K of scene graph predictions (vectorised).
 
-The protocol of the STTran/OED ``BasicSceneGraphEvaluator`` (DESIGN.md
+The protocol of the STTran/OED ``BasicSceneGraphEvaluator`` (``docs/design.md``
 section 3, ``docs/evaluation.md``), computed for all frames at once: the
 candidates of every frame are ranked (:mod:`.candidates`), joined with the
 GT triplets of equal (frame, subject class, object class, predicate) and
@@ -13,8 +13,8 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from vost.datasets.ag_meta import (NUM_OBJECT_CLASSES, NUM_PREDICATES,
-                                   PREDICATES)
+from vost.structures.ag_meta import (NUM_OBJECT_CLASSES, NUM_PREDICATES,
+                                     PREDICATES)
 from .box_iou import IOU_TYPES, aligned_box_iou
 from .candidates import CONSTRAINTS, Candidates, build_candidates
 from .gt_triplets import GTTriplets

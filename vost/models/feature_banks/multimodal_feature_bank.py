@@ -9,7 +9,7 @@ from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from vost.datasets.ag_meta import PREDICATE_GROUP_OFFSETS, PREDICATE_GROUPS
+from vost.structures.ag_meta import PREDICATE_GROUP_OFFSETS, PREDICATE_GROUPS
 from vost.models.vlm.box_pooling import pool_boxes, union_boxes
 from vost.registry import MODELS
 

@@ -5,11 +5,11 @@ from .pair_post_processing import (
     rank_pairs,
     rescale_boxes,
 )
-from .pair_targets import frame_gt_pairs, pair_targets
+from .pair_targets import pair_targets
 from .vost_head import VOSTHead
 from .vost_head_loss import VOSTHeadLossMixin
 
 __all__ = [
-    'VOSTHead', 'VOSTHeadLossMixin', 'frame_gt_pairs', 'pair_targets',
+    'VOSTHead', 'VOSTHeadLossMixin', 'pair_targets',
     'rank_pairs', 'build_frame_prediction', 'rescale_boxes', 'predict_frame'
 ]

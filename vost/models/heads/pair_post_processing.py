@@ -25,7 +25,7 @@ from mmcv.ops import batched_nms
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from vost.datasets.ag_meta import PERSON_LABEL
+from vost.structures.ag_meta import PERSON_LABEL
 
 __all__ = [
     'rank_pairs', 'build_frame_prediction', 'rescale_boxes', 'predict_frame'

@@ -1,4 +1,4 @@
-"""Pair-level GT and per-query training targets of one frame."""
+"""Per-query training targets of one frame."""
 from typing import Optional
 
 import torch
@@ -6,46 +6,7 @@ from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from vost.datasets.ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
-
-__all__ = ['frame_gt_pairs', 'pair_targets']
-
-
-def _boxes_tensor(boxes) -> Tensor:
-    """Plain (N, 4) tensor of mmdet ``BaseBoxes`` or a tensor."""
-    return boxes.tensor if hasattr(boxes, 'tensor') else boxes
-
-
-def frame_gt_pairs(sample) -> InstanceData:
-    """Pair-level GT of one frame (the assigner's ``gt_instances``).
-
-    Args:
-        sample (SGDataSample): With ``gt_instances`` and ``gt_pairs``.
-
-    Returns:
-        InstanceData: ``labels`` (R,) object AG ids, ``sub_bboxes`` /
-        ``obj_bboxes`` (R, 4) XYXY input pixels, ``attention`` (R,),
-        ``spatial`` (R, 6), ``contacting`` (R, 17).
-    """
-    where = sample.metainfo.get('frame_key', '?')
-    if 'gt_pairs' not in sample:
-        raise KeyError(f'VOSTHead: frame {where} has no gt_pairs (the '
-                       'training pipeline must pack them)')
-    boxes = _boxes_tensor(sample.gt_instances.bboxes)
-    pairs = sample.gt_pairs
-    inds = pairs.pair_inds.long().reshape(-1, 2)
-    if inds.numel() and int(inds.max()) >= boxes.size(0):
-        raise IndexError(f'VOSTHead: frame {where}: gt_pairs.pair_inds '
-                         f'refers to instance {int(inds.max())} but '
-                         f'gt_instances has {boxes.size(0)}')
-    return InstanceData(
-        labels=sample.gt_instances.labels[inds[:, 1]].long(),
-        sub_bboxes=boxes[inds[:, 0]].float(),
-        obj_bboxes=boxes[inds[:, 1]].float(),
-        attention=pairs.attention.long().reshape(-1),
-        spatial=pairs.spatial.float().reshape(-1, len(SPATIAL_PREDICATES)),
-        contacting=pairs.contacting.float().reshape(
-            -1, len(CONTACTING_PREDICATES)))
+__all__ = ['pair_targets']
 
 
 def pair_targets(gt_inds: Tensor, gt_pairs: InstanceData, img_meta: dict,
@@ -55,7 +16,7 @@ def pair_targets(gt_inds: Tensor, gt_pairs: InstanceData, img_meta: dict,
 
     Args:
         gt_inds (Tensor): (Q,) 0 = unassigned, ``i + 1`` = GT pair ``i``.
-        gt_pairs (InstanceData): See :func:`frame_gt_pairs`.
+        gt_pairs (InstanceData): See :func:`vost.structures.gt_pair_view`.
         img_meta (dict): ``img_shape`` normalises the box targets.
         query_mask (Tensor): (Q,) True at padded queries.
         spatial, contacting (Tensor): (Q, 6) / (Q, 17) predictions (dtype

@@ -11,22 +11,21 @@ from mmengine.model import BaseModule, bias_init_with_prob, constant_init
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from vost.datasets.ag_meta import (
+from vost.models.vlm.box_classifier import ensemble_class_logits
+from vost.registry import MODELS, TASK_UTILS
+from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,
     OBJECT_CLASSES,
     SPATIAL_PREDICATES,
 )
-from vost.models.vlm.box_classifier import ensemble_class_logits
-from vost.registry import MODELS, TASK_UTILS
+from vost.structures.ag_meta import PREDICATE_GROUP_NAMES as _GROUPS
+from vost.structures.gt_pair_view import gt_pair_view
 
 from .pair_post_processing import predict_frame
-from .pair_targets import frame_gt_pairs
-from .vost_head_loss import PREDICATE_GROUP_NAMES, VOSTHeadLossMixin
+from .vost_head_loss import VOSTHeadLossMixin
 
 __all__ = ['VOSTHead']
-
-_GROUPS = PREDICATE_GROUP_NAMES
 
 
 @MODELS.register_module()
@@ -315,8 +314,9 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                                          box_class_probs(outs[2][-1]),
                                          weight)
             outs = (torch.cat([cls_scores[:-1], last[None]]), ) + outs[1:]
-        batch_gt_pairs = [frame_gt_pairs(s) for s in batch_data_samples
-                          ] if gt_pairs_mode is not None else None
+        batch_gt_pairs = [
+            gt_pair_view(s, 'VOSTHead') for s in batch_data_samples
+        ] if gt_pairs_mode is not None else None
         return self.predict_by_feat(
             *outs,
             batch_img_metas=batch_img_metas,

@@ -10,13 +10,11 @@ from mmdet.utils import reduce_mean
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from .pair_targets import frame_gt_pairs, pair_targets
+from vost.structures.ag_meta import PREDICATE_GROUP_NAMES as _GROUPS
+from vost.structures.gt_pair_view import gt_pair_view
+from .pair_targets import pair_targets
 
-__all__ = ['VOSTHeadLossMixin', 'PREDICATE_GROUP_NAMES']
-
-#: The three predicate groups, in the head's output order.
-PREDICATE_GROUP_NAMES = ('attention', 'spatial', 'contacting')
-_GROUPS = PREDICATE_GROUP_NAMES
+__all__ = ['VOSTHeadLossMixin']
 
 
 class VOSTHeadLossMixin:
@@ -49,7 +47,9 @@ class VOSTHeadLossMixin:
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
                                          gt_pairs_mode, vlm_feats)
-        batch_gt_pairs = [frame_gt_pairs(s) for s in batch_data_samples]
+        batch_gt_pairs = [
+            gt_pair_view(s, 'VOSTHead') for s in batch_data_samples
+        ]
         return self.loss_by_feat(
             *outs,
             batch_gt_pairs=batch_gt_pairs,
@@ -194,7 +194,8 @@ class VOSTHeadLossMixin:
         Args:
             cls_scores (Tensor): (B, Q, 37) final-layer logits; the other
                 predictions are the final layer's, (B, Q, ...).
-            batch_gt_pairs (list[InstanceData]): See :func:`frame_gt_pairs`.
+            batch_gt_pairs (list[InstanceData]): See
+                :func:`vost.structures.gt_pair_view`.
             batch_img_metas (list[dict]): Frame metas.
             query_mask (Tensor, optional): (B, Q) True at padded queries.
             gt_pairs_mode (str, optional): Task mode.

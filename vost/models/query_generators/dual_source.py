@@ -12,14 +12,15 @@ from mmdet.utils import reduce_mean
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from vost.datasets.ag_meta import PERSON_LABEL
 from vost.registry import MODELS, TASK_UTILS
+from vost.structures.ag_meta import NUM_OBJECT_CLASSES as _NUM_CLASSES
+from vost.structures.ag_meta import PERSON_LABEL
 
 from .base_query_generator import BaseQueryGenerator
 
 __all__ = ['DualSourcePairQueryGenerator']
 
-_NUM_CLASSES = 36  # AG object ids 1..36; proposal logits column k - 1
+# Proposal logits: AG object id k (1..36) is column k - 1.
 
 
 @MODELS.register_module()

@@ -7,8 +7,9 @@ from mmcv.ops import roi_align
 from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
 from torch import Tensor
 
-from vost.datasets.ag_meta import OBJECT_CLASSES
 from vost.registry import MODELS
+from vost.structures.ag_meta import OBJECT_CLASSES
+from vost.structures.gt_pair_view import gt_pair_view
 
 from .base_query_generator import BaseQueryGenerator
 
@@ -64,27 +65,6 @@ class GTPairQueryGenerator(BaseQueryGenerator):
                 nn.Linear(2 * embed_dims, embed_dims),
                 nn.LayerNorm(embed_dims))
 
-    @staticmethod
-    def _frame_pairs(sample) -> tuple:
-        """Return (sub_boxes, obj_boxes, obj_labels) of one frame's pairs."""
-        meta = sample.metainfo
-        where = f"frame {meta.get('frame_key', meta.get('img_path', '?'))}"
-        if 'gt_pairs' not in sample or 'gt_instances' not in sample:
-            raise KeyError(f'GTPairQueryGenerator: {where} has no gt_pairs /'
-                           ' gt_instances; PredCls/SGCls test pipelines must '
-                           'pack the GT')
-        boxes = sample.gt_instances.bboxes
-        boxes = boxes.tensor if hasattr(boxes, 'tensor') else boxes
-        labels = sample.gt_instances.labels
-        pair_inds = sample.gt_pairs.pair_inds.long()
-        if pair_inds.numel() and int(pair_inds.max()) >= len(labels):
-            raise IndexError(
-                f'GTPairQueryGenerator: {where}: gt_pairs.pair_inds refers '
-                f'to instance {int(pair_inds.max())} but gt_instances has '
-                f'{len(labels)}')
-        return (boxes[pair_inds[:, 0]], boxes[pair_inds[:, 1]],
-                labels[pair_inds[:, 1]])
-
     def forward(self,
                 memory: Tensor,
                 memory_mask: Tensor,
@@ -106,8 +86,11 @@ class GTPairQueryGenerator(BaseQueryGenerator):
                 f'gt_pairs_mode={gt_pairs_mode!r}; the detector task and the '
                 'generator mode must agree')
         batch_size, _, dims = memory.shape
-        frames = [self._frame_pairs(s) for s in batch_data_samples]
-        num_queries = max([1] + [len(f[2]) for f in frames])
+        frames = [
+            gt_pair_view(s, 'GTPairQueryGenerator')
+            for s in batch_data_samples
+        ]
+        num_queries = max([1] + [len(f) for f in frames])
         device = memory.device
         anchors = memory.new_full((batch_size, num_queries, 8), 0.5)
         anchors[..., 2:4] = 0.1
@@ -117,7 +100,8 @@ class GTPairQueryGenerator(BaseQueryGenerator):
         labels = torch.zeros(
             batch_size, num_queries, dtype=torch.long, device=device)
         rois = []
-        for i, (sub, obj, lab) in enumerate(frames):
+        for i, frame in enumerate(frames):
+            sub, obj, lab = frame.sub_bboxes, frame.obj_bboxes, frame.labels
             num = len(lab)
             img_h, img_w = batch_data_samples[i].metainfo['img_shape'][:2]
             scale = sub.new_tensor([img_w, img_h, img_w, img_h])

@@ -13,11 +13,11 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from vost.registry import TASK_UTILS
+from vost.structures.ag_meta import PREDICATE_GROUP_NAMES as _PREDICATE_GROUPS
 
 __all__ = ['PairBoxCost', 'PredicateCost']
 
 _BOX_FIELDS = {'subject': 'sub_bboxes', 'object': 'obj_bboxes'}
-_PREDICATE_GROUPS = ('attention', 'spatial', 'contacting')
 
 
 @TASK_UTILS.register_module()

@@ -1,19 +1,19 @@
 """Text prompts for the Action Genome object classes and predicates.
 
-The class tables live in :mod:`vost.datasets.ag_meta`; this module only turns
+The class tables live in :mod:`vost.structures.ag_meta`; this module only turns
 their names into natural-language phrases and fills prompt templates.
 
 Templates use named fields: ``{obj}`` for an object phrase and ``{pred}`` for
 a predicate phrase. Several templates per prompt are averaged (prompt
 ensembling, as in CLIP's zero-shot classifiers).
 
-Spatial predicates read ``<object, spatial, person>`` (DESIGN.md section 1),
-so their default template puts the object first: ``'a {obj} {pred} a
-person.'`` gives ``'a thing above a person.'``.
+Spatial predicates read ``<object, spatial, person>`` (docs/design.md
+section 1), so their default template puts the object first: ``'a {obj}
+{pred} a person.'`` gives ``'a thing above a person.'``.
 """
 from typing import Dict, List, Optional, Sequence
 
-from vost.datasets.ag_meta import OBJECT_CLASSES, PREDICATE_GROUPS
+from vost.structures.ag_meta import OBJECT_CLASSES, PREDICATE_GROUPS
 
 __all__ = [
     'DEFAULT_OBJECT_TEMPLATES', 'DEFAULT_PREDICATE_TEMPLATES',

@@ -1,4 +1,7 @@
-"""Fixed Action Genome class tables (DESIGN.md section 1).
+"""Fixed Action Genome class tables (docs/design.md, section 1).
+
+Below everything: this module imports nothing of VOST (nor torch), so
+data, models, evaluation and visualization all read the tables here.
 
 Object ids: 0 is ``__background__`` (also the classifier's "no object"
 index), 1 is ``person``, 2..36 are the 35 object classes. Predicate ids are
@@ -17,7 +20,8 @@ __all__ = [
     'ATTENTION_PREDICATES', 'SPATIAL_PREDICATES', 'CONTACTING_PREDICATES',
     'PREDICATES', 'NUM_PREDICATES', 'PREDICATE_GROUPS',
     'PREDICATE_GROUP_OFFSETS', 'OBJECT_NAME_TO_ID', 'PREDICATE_NAME_TO_ID',
-    'normalize_name', 'AG_METAINFO'
+    'normalize_name', 'AG_METAINFO', 'PREDICATE_GROUP_NAMES',
+    'NUM_CLASSES_WITH_BACKGROUND'
 ]
 
 OBJECT_CLASSES: Tuple[str, ...] = (
@@ -29,6 +33,8 @@ OBJECT_CLASSES: Tuple[str, ...] = (
     'sofa/couch', 'table', 'television', 'towel', 'vacuum', 'window')
 #: Number of real object classes (person included, background excluded).
 NUM_OBJECT_CLASSES = len(OBJECT_CLASSES) - 1
+#: Object ids 0..36: the real classes and ``__background__``.
+NUM_CLASSES_WITH_BACKGROUND = len(OBJECT_CLASSES)
 PERSON_LABEL = 1
 
 ATTENTION_PREDICATES: Tuple[str, ...] = ('looking_at', 'not_looking_at',
@@ -49,6 +55,8 @@ PREDICATE_GROUPS: Dict[str, Tuple[str, ...]] = {
     'spatial': SPATIAL_PREDICATES,
     'contacting': CONTACTING_PREDICATES,
 }
+#: The three predicate groups, in global id order.
+PREDICATE_GROUP_NAMES: Tuple[str, ...] = tuple(PREDICATE_GROUPS)
 #: Group name -> global id of the group's first predicate.
 PREDICATE_GROUP_OFFSETS: Dict[str, int] = {
     'attention': 0,
