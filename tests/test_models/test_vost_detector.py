@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from vost.registry import MODELS
+from vost.structures import gt_pair_view
 from vost.testing import demo_sg_track_inputs
 from vost.utils import register_all_modules
 
@@ -37,7 +38,19 @@ def _run_modes(model):
         results = model(**data, mode='predict')
         outs = model(**data, mode='tensor')
     assert len(results) == 1 and 'pred_pairs' in results[0]
-    assert len(outs) == 6
+    # predict is the head's post-processing of the tensor-mode outputs
+    key = results[0]
+    gt_pairs = None if model.gt_pairs_mode is None else [gt_pair_view(key)]
+    (instances, pairs), = model.bbox_head.predict_by_feat(
+        *outs, [key.metainfo], rescale=True,
+        gt_pairs_mode=model.gt_pairs_mode, batch_gt_pairs=gt_pairs)
+    for field in ('bboxes', 'labels', 'scores'):
+        torch.testing.assert_close(key.pred_instances.get(field),
+                                   instances.get(field))
+    for field in ('pair_inds', 'attention_scores', 'spatial_scores',
+                  'contacting_scores'):
+        torch.testing.assert_close(key.pred_pairs.get(field),
+                                   pairs.get(field))
 
 
 @pytest.mark.parametrize('path', SHIPPED, ids=osp.basename)

@@ -131,3 +131,67 @@ def test_layer_count_mismatch_is_explained():
     hidden = torch.zeros(3, 1, 6, 32)
     with pytest.raises(ValueError, match='num_\\*_layers'):
         model.bbox_head(hidden, torch.rand(4, 1, 6, 8), hidden[:2])
+
+
+def _perfect_outputs(sample, num_layers=2, margin=20.):
+    """Head outputs (per layer) that predict ``sample``'s GT pairs exactly
+    with queries 0 and 1, and "no object" with query 2."""
+    from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
+    img_h, img_w = sample.metainfo['img_shape']
+    scale = torch.tensor([img_w, img_h, img_w, img_h], dtype=torch.float)
+    boxes = sample.gt_instances.bboxes
+    pairs = sample.gt_pairs
+    num_q = 3
+    cls = torch.full((1, num_q, 37), -margin)
+    cls[0, 2, 0] = margin
+    sub = torch.full((1, num_q, 4), 0.5)
+    obj = torch.full((1, num_q, 4), 0.5)
+    att = torch.full((1, num_q, 3), -margin)
+    spa = torch.full((1, num_q, 6), -margin)
+    con = torch.full((1, num_q, 17), -margin)
+    for q, (s, o) in enumerate(pairs.pair_inds.tolist()):
+        cls[0, q, sample.gt_instances.labels[o]] = margin
+        sub[0, q] = bbox_xyxy_to_cxcywh(boxes[s]) / scale
+        obj[0, q] = bbox_xyxy_to_cxcywh(boxes[o]) / scale
+        att[0, q, pairs.attention[q]] = margin
+        spa[0, q] = margin * (2 * pairs.spatial[q] - 1)
+        con[0, q] = margin * (2 * pairs.contacting[q] - 1)
+    return [x[None].expand(num_layers, *x.shape).clone()
+            for x in (cls, sub, obj, att, spa, con)]
+
+
+def test_perfect_predictions_have_zero_loss():
+    from mmengine.structures import InstanceData
+
+    from vost.structures import SGDataSample, gt_pair_view
+    model = build_tiny_model('sgdet')
+    head = model.bbox_head
+    sample = SGDataSample(metainfo=dict(img_shape=(64, 96),
+                                        frame_key='v.mp4/000001.png'))
+    sample.gt_instances = InstanceData(
+        bboxes=torch.tensor([[8., 4., 40., 60.], [30., 30., 90., 50.],
+                             [0., 0., 20., 16.]]),
+        labels=torch.tensor([1, 5, 12]))
+    spatial = torch.zeros(2, 6)
+    spatial[0, 2] = spatial[1, [0, 4]] = 1
+    contacting = torch.zeros(2, 17)
+    contacting[0, 5] = contacting[1, 8] = 1
+    sample.gt_pairs = InstanceData(
+        pair_inds=torch.tensor([[0, 1], [0, 2]]),
+        attention=torch.tensor([0, 1]), spatial=spatial,
+        contacting=contacting)
+    outs = _perfect_outputs(sample)
+    losses = head.loss_by_feat(*outs, [gt_pair_view(sample)],
+                               [sample.metainfo])
+    assert 'loss_cls' in losses and 'r0.loss_contacting' in losses
+    for key, value in losses.items():
+        assert value.item() < 1e-4, key
+    # the case is not vacuous: one object box off by 10 px costs box loss,
+    # one wrong attention label costs attention loss
+    outs[2][:, 0, 0, 0] += 10. / 96
+    outs[3][:, 0, 1] = outs[3][:, 0, 1].roll(1, -1)
+    worse = head.loss_by_feat(*outs, [gt_pair_view(sample)],
+                              [sample.metainfo])
+    assert worse['loss_obj_bbox'] > 1e-3 and worse['loss_obj_iou'] > 1e-3
+    assert worse['loss_attention'] > 1.
+    assert worse['loss_sub_bbox'] < 1e-4  # the subject boxes stay exact

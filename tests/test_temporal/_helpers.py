@@ -1,9 +1,8 @@
 """Shared helpers of the temporal tests: tiny temporal VOST models."""
 import copy
 
-from test_models._helpers import tiny_model_cfg
-
 from vost.registry import MODELS
+from vost.testing import tiny_model_cfg
 
 DIMS = 32
 ATTN = dict(embed_dims=DIMS, num_heads=2, dropout=0.0, batch_first=True)

@@ -1,5 +1,6 @@
 """VOST with a temporal stage: modes, what reads the reference frames,
 causal clips, shared frames and the temporal heads' initialisation."""
+import copy
 import os.path as osp
 
 import pytest
@@ -77,11 +78,31 @@ def test_reference_frames_change_temporal_outputs_only():
 
 
 def test_single_frame_clips_use_the_key_frame_as_reference():
+    # A clip of one frame reads itself: the same outputs as a two-frame
+    # clip whose reference frame is a copy of the key frame.
+    torch.manual_seed(0)
     model = build_temporal_model('sgdet').eval()
     data = _clips(model, key=0, num_frames=1)
+    tracks = []
+    for track in data['data_samples']:
+        twice = copy.deepcopy(track)
+        frames = list(track.video_data_samples)
+        twice.video_data_samples = frames + copy.deepcopy(frames)
+        tracks.append(twice)
+    doubled = dict(inputs=data['inputs'].repeat(1, 2, 1, 1, 1),
+                   data_samples=tracks)
     with torch.no_grad():
-        outs = model(**data, mode='tensor')
-    assert outs[0].shape[:2] == (2, 2)
+        alone = model(**data, mode='tensor')
+        with_copy = model(**doubled, mode='tensor')
+    assert alone[0].shape[:2] == (2, 2)  # the temporal head's 2 layers
+    for x, y in zip(alone, with_copy):
+        torch.testing.assert_close(x, y, atol=1e-5, rtol=1e-5)
+    # and the reference matters: another reference frame changes them
+    other = dict(doubled, inputs=doubled['inputs'].clone())
+    other['inputs'][:, 1] = torch.flip(other['inputs'][:, 1], [-1])
+    with torch.no_grad():
+        changed = model(**other, mode='tensor')
+    assert not all(torch.allclose(x, y) for x, y in zip(alone, changed))
 
 
 def test_causal_model_rejects_a_future_reference_frame():

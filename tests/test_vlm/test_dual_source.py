@@ -132,8 +132,13 @@ def test_loss_without_gt_is_background_only():
 
 
 def test_single_source_variants():
-    out = build(use_what=False)(*inputs(), vlm_feats=None)
-    assert out['query'].shape == (B, Q, C)
+    gen = build(use_what=False)
+    out = gen(*inputs(), vlm_feats=None)
+    # no "what" source: the content is the learnable embedding, the same
+    # for every frame
+    torch.testing.assert_close(
+        out['query'], gen.query_embed.weight[None].expand(B, -1, -1),
+        rtol=0, atol=0)
     gen = build(use_where=False, content_mode='prior')
     out = gen(*inputs(), vlm_feats=vlm_feats())
     assert 'enc_outputs' not in out
