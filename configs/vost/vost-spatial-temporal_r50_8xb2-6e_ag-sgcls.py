@@ -9,7 +9,6 @@ model = dict(
     query_generator=dict(
         _delete_=True,
         type='GTPairQueryGenerator',
-        mode=task,
         embed_dims={{_base_.embed_dims}}))
 train_dataloader = dict(dataset=dict(task=task))
 val_dataloader = dict(dataset=dict(task=task))

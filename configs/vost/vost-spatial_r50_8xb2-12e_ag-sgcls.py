@@ -13,7 +13,6 @@ model = dict(
     query_generator=dict(
         _delete_=True,
         type='GTPairQueryGenerator',
-        mode='sgcls',
         embed_dims={{_base_.embed_dims}}))
 
 train_dataloader = dict(batch_size=2)

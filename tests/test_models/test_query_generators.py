@@ -38,16 +38,18 @@ def test_learnable_generator_shapes_and_range():
     assert ((out['anchors'] > 0) & (out['anchors'] < 1)).all()
     torch.testing.assert_close(out['anchors'][..., 2:4],
                                torch.full((3, 5, 2), 0.25))
-    with pytest.raises(ValueError, match='GTPairQueryGenerator'):
-        gen(*_memory(3), _samples([1, 1, 1]), gt_pairs_mode='predcls')
+    # the task is set at build time: an SGDet generator refuses PredCls
+    with pytest.raises(ValueError, match='use GTPairQueryGenerator'):
+        MODELS.build(dict(type='LearnablePairQueryGenerator', num_queries=5,
+                          embed_dims=16, task='predcls'))
 
 
 @pytest.mark.parametrize('mode', ['predcls', 'sgcls'])
 def test_gt_generator_anchors_are_gt_boxes(mode):
     gen = MODELS.build(
-        dict(type='GTPairQueryGenerator', embed_dims=16, mode=mode))
+        dict(type='GTPairQueryGenerator', embed_dims=16, task=mode))
     samples = _samples([3, 0, 1])
-    out = gen(*_memory(3), samples, gt_pairs_mode=mode)
+    out = gen(*_memory(3), samples)
     assert out['query'].shape == (3, 3, 16)
     assert out['query_mask'].tolist() == [[False] * 3, [True] * 3,
                                           [False, True, True]]
@@ -66,14 +68,15 @@ def test_gt_generator_anchors_are_gt_boxes(mode):
                                    gen.label_embed.weight[label])
 
 
-def test_gt_generator_mode_mismatch_and_missing_gt():
+def test_gt_generator_task_mismatch_and_missing_gt():
+    with pytest.raises(ValueError, match='an SGDet generator'):
+        MODELS.build(dict(type='GTPairQueryGenerator', embed_dims=16,
+                          task='sgdet'))
     gen = MODELS.build(dict(type='GTPairQueryGenerator', embed_dims=16))
-    with pytest.raises(ValueError, match='must agree'):
-        gen(*_memory(1), _samples([1]), gt_pairs_mode='sgcls')
     sample = _samples([1])[0]
     del sample.gt_pairs
     with pytest.raises(KeyError, match='demo0.mp4/000001.png'):
-        gen(*_memory(1), [sample], gt_pairs_mode='predcls')
+        gen(*_memory(1), [sample])
 
 
 def test_self_attn_mask_hides_padding_but_not_self():

@@ -42,8 +42,7 @@ def _run_modes(model):
     key = results[0]
     gt_pairs = None if model.gt_pairs_mode is None else [gt_pair_view(key)]
     (instances, pairs), = model.bbox_head.predict_by_feat(
-        *outs, [key.metainfo], rescale=True,
-        gt_pairs_mode=model.gt_pairs_mode, batch_gt_pairs=gt_pairs)
+        *outs, [key.metainfo], rescale=True, batch_gt_pairs=gt_pairs)
     for field in ('bboxes', 'labels', 'scores'):
         torch.testing.assert_close(key.pred_instances.get(field),
                                    instances.get(field))

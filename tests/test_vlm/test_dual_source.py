@@ -148,8 +148,8 @@ def test_single_source_variants():
 def test_errors():
     with pytest.raises(ValueError, match='needs VLM features'):
         build()(*inputs(), vlm_feats=None)
-    with pytest.raises(ValueError, match='gt_pairs_mode'):
-        build()(*inputs(), vlm_feats=vlm_feats(), gt_pairs_mode='predcls')
+    with pytest.raises(ValueError, match='use GTPairQueryGenerator'):
+        build(task='predcls')
     with pytest.raises(ValueError, match='needs 31 proposals'):
         build(num_queries=30)(*inputs(), vlm_feats=vlm_feats())
     with pytest.raises(ValueError, match='LearnablePairQueryGenerator'):

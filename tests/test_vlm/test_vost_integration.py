@@ -149,7 +149,7 @@ def test_vlm_class_weight_ensembles_the_box_classes(tiny_clip_dir):
         outs, _ = vlm_only._key_frame_outputs(data['inputs'],
                                               data['data_samples'])
         obj_boxes = vlm_only.bbox_head.forward_decoder_outs(
-            outs, [s.metainfo for s in key], None, outs['vlm_feats'])[2][-1]
+            outs, [s.metainfo for s in key], outs['vlm_feats'])[2][-1]
         probs = box_class_probs(vlm_only.vlm_encoder, frames[key_inds], key,
                                 obj_boxes)
     changed = 0

@@ -58,7 +58,7 @@ def tiny_model_cfg(task: str = 'sgdet', num_queries: int = 6,
             embed_dims=dims)
     else:
         model.query_generator = dict(
-            type='GTPairQueryGenerator', mode=task, embed_dims=dims)
+            type='GTPairQueryGenerator', embed_dims=dims)
     model.bbox_head.update(
         embed_dims=dims, num_instance_layers=2, num_relation_layers=2,
         feature_bank=feature_bank)

@@ -43,8 +43,5 @@ model = dict(
         num_layers=num_instance_layers, layer_cfg=_decoder_layer),
     relation_decoder=dict(
         num_layers=num_relation_layers, layer_cfg=_decoder_layer),
-    bbox_head=dict(
-        embed_dims=embed_dims,
-        num_instance_layers=num_instance_layers,
-        num_relation_layers=num_relation_layers),
+    bbox_head=dict(embed_dims=embed_dims),
     test_cfg=dict(max_per_img=num_queries))

@@ -71,9 +71,7 @@ model = dict(
         box_prior_scale=box_prior_scale),
     bbox_head=dict(
         type='VOSTHead',
-        embed_dims=embed_dims,
-        num_instance_layers=num_instance_layers,
-        num_relation_layers=num_relation_layers,
+        embed_dims=embed_dims,  # layer counts: from the decoders
         bg_cls_weight=0.1,
         loss_cls=dict(
             type='mmdet.CrossEntropyLoss', use_sigmoid=False,

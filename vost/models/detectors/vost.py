@@ -117,19 +117,23 @@ class VOST(BaseDetector):
         if num_feature_levels > 1:
             self.level_embed = nn.Parameter(
                 torch.zeros(num_feature_levels, self.embed_dims))
-        self.query_generator = MODELS.build(query_generator)
-        if self.query_generator.uses_gt_pairs != (task != 'sgdet'):
-            raise ValueError(
-                f'VOST: task={task!r} does not fit query_generator '
-                f'{type(self.query_generator).__name__}: SGDet needs a '
-                'generator without GT pairs, PredCls/SGCls '
-                'GTPairQueryGenerator')
+        # the task is stated once, here: the generator and the head get it
+        self.query_generator = MODELS.build(dict(query_generator, task=task))
         self.instance_decoder = PairInstanceDecoder(**instance_decoder)
         self.relation_decoder = PairRelationDecoder(**relation_decoder)
         self.vlm_encoder = MODELS.build(vlm_encoder) \
             if vlm_encoder is not None else None
-        bbox_head = dict(bbox_head)
-        bbox_head.update(train_cfg=train_cfg, test_cfg=test_cfg)
+        # one branch set per decoder layer (as mmdet's num_pred_layer)
+        layers = dict(num_instance_layers=self.instance_decoder.num_layers,
+                      num_relation_layers=self.relation_decoder.num_layers)
+        for key, num in layers.items():
+            if bbox_head.get(key, num) != num:
+                raise ValueError(
+                    f'VOST: bbox_head.{key}={bbox_head[key]} but the '
+                    f'decoder has {num} layers; leave it out of the config '
+                    '(the detector sets it)')
+        bbox_head = dict(bbox_head, task=task, train_cfg=train_cfg,
+                         test_cfg=test_cfg, **layers)
         self.bbox_head = MODELS.build(bbox_head)
         if self.bbox_head.test_cfg['vlm_class_weight'] > 0 and (
                 self.vlm_encoder is None or self.vlm_encoder.cache):
@@ -257,8 +261,7 @@ class VOST(BaseDetector):
             memory_pos,
             spatial_shapes,
             batch_data_samples,
-            vlm_feats=vlm_feats,
-            gt_pairs_mode=self.gt_pairs_mode)
+            vlm_feats=vlm_feats)
         decoder_inputs = dict(
             query=queries['query'],
             anchors=queries['anchors'],
@@ -380,10 +383,7 @@ class VOST(BaseDetector):
         key_outs, key_samples = self._key_frame_outputs(
             batch_inputs, batch_data_samples)
         losses = self.bbox_head.loss(
-            key_outs,
-            key_samples,
-            gt_pairs_mode=self.gt_pairs_mode,
-            vlm_feats=key_outs['vlm_feats'])
+            key_outs, key_samples, vlm_feats=key_outs['vlm_feats'])
         losses.update(self.query_generator.loss(key_outs['enc_outputs']))
         if self.temporal is not None:
             losses.update(
@@ -414,7 +414,6 @@ class VOST(BaseDetector):
             outs,
             key_samples,
             rescale=rescale,
-            gt_pairs_mode=self.gt_pairs_mode,
             vlm_feats=key_outs['vlm_feats'],
             box_class_probs=box_probs)
         for sample, (instances, pairs) in zip(key_samples, results):
@@ -437,5 +436,4 @@ class VOST(BaseDetector):
             batch_inputs, batch_data_samples)
         head, outs = self._output_head(key_outs)
         return head.forward_decoder_outs(
-            outs, [s.metainfo for s in key_samples], self.gt_pairs_mode,
-            key_outs['vlm_feats'])
+            outs, [s.metainfo for s in key_samples], key_outs['vlm_feats'])

@@ -49,6 +49,9 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
     labels are incomplete).
 
     Args:
+        task (str): ``'sgdet'``, ``'sgcls'`` or ``'predcls'`` (the detector
+            sets it from its own ``task``). In PredCls/SGCls query ``r`` is
+            GT pair ``r`` and boxes are not refined.
         embed_dims (int): Decoder width C.
         num_instance_layers (int): Instance-decoder layers (one set of
             instance branches each).
@@ -73,6 +76,7 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
     """
 
     def __init__(self,
+                 task: str = 'sgdet',
                  embed_dims: int = 256,
                  num_instance_layers: int = 6,
                  num_relation_layers: int = 6,
@@ -105,6 +109,10 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if task not in ('sgdet', 'sgcls', 'predcls'):
+            raise ValueError("VOSTHead: task must be 'sgdet', 'sgcls' or "
+                             f"'predcls', got {task!r}")
+        self.task = task
         self.embed_dims = embed_dims
         self.num_instance_layers = num_instance_layers
         self.num_relation_layers = num_relation_layers
@@ -258,9 +266,13 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
+    @property
+    def gt_pairs_mode(self) -> Optional[str]:
+        """None for SGDet, else the task (queries from GT pairs)."""
+        return None if self.task == 'sgdet' else self.task
+
     def forward_decoder_outs(self, decoder_outs: dict,
                              batch_img_metas: List[dict],
-                             gt_pairs_mode: Optional[str] = None,
                              vlm_feats: Optional[dict] = None) -> tuple:
         """:meth:`forward` on the detector's decoder outputs (``loss`` and
         ``predict`` share it); boxes are refined in SGDet only."""
@@ -268,7 +280,7 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             decoder_outs['inst_hidden'],
             decoder_outs['references'],
             decoder_outs['rel_hidden'],
-            refine_boxes=gt_pairs_mode is None,
+            refine_boxes=self.gt_pairs_mode is None,
             vlm_feats=vlm_feats,
             batch_img_metas=batch_img_metas)
 
@@ -276,7 +288,6 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                 decoder_outs: dict,
                 batch_data_samples: List,
                 rescale: bool = True,
-                gt_pairs_mode: Optional[str] = None,
                 vlm_feats: Optional[dict] = None,
                 box_class_probs: Optional[Callable] = None) -> List[tuple]:
         """Forward the branches and post-process the last layers.
@@ -286,7 +297,6 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             batch_data_samples (list[SGDataSample]): The B frames (GT
                 pairs needed in PredCls/SGCls).
             rescale (bool): Boxes in original-frame pixels.
-            gt_pairs_mode (str, optional): Task mode.
             vlm_feats (dict, optional): For the feature bank.
             box_class_probs (Callable, optional): ``f(obj_boxes (B, Q, 4)
                 normalised cxcywh) -> (B, Q, 36)`` VLM class probabilities
@@ -302,9 +312,9 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
-                                         gt_pairs_mode, vlm_feats)
+                                         vlm_feats)
         weight = self.test_cfg['vlm_class_weight']
-        if weight > 0 and gt_pairs_mode != 'predcls':
+        if weight > 0 and self.task != 'predcls':
             if box_class_probs is None:
                 raise ValueError('VOSTHead test_cfg.vlm_class_weight > 0 '
                                  'needs the VLM box classifier: give the '
@@ -316,12 +326,11 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             outs = (torch.cat([cls_scores[:-1], last[None]]), ) + outs[1:]
         batch_gt_pairs = [
             gt_pair_view(s, 'VOSTHead') for s in batch_data_samples
-        ] if gt_pairs_mode is not None else None
+        ] if self.gt_pairs_mode is not None else None
         return self.predict_by_feat(
             *outs,
             batch_img_metas=batch_img_metas,
             rescale=rescale,
-            gt_pairs_mode=gt_pairs_mode,
             batch_gt_pairs=batch_gt_pairs)
 
     def predict_by_feat(self,
@@ -333,7 +342,6 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                         all_contacting: Tensor,
                         batch_img_metas: List[dict],
                         rescale: bool = True,
-                        gt_pairs_mode: Optional[str] = None,
                         batch_gt_pairs: Optional[List[InstanceData]] = None
                         ) -> List[tuple]:
         """Per-frame predictions from the last layers.
@@ -356,7 +364,7 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                 all_cls_scores[-1, b], all_sub_boxes[-1, b],
                 all_obj_boxes[-1, b], all_attention[-1, b],
                 all_spatial[-1, b], all_contacting[-1, b], img_meta,
-                self.test_cfg, rescale, gt_pairs_mode,
+                self.test_cfg, rescale, self.gt_pairs_mode,
                 batch_gt_pairs[b] if batch_gt_pairs is not None else None)
             for b, img_meta in enumerate(batch_img_metas)
         ]

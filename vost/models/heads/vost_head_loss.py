@@ -22,13 +22,13 @@ class VOSTHeadLossMixin:
     (final layers' predictions), shared by every decoder layer's losses.
 
     Uses the head's ``assigner``, ``loss_*`` modules, ``bg_cls_weight``,
-    ``num_instance_layers`` / ``num_relation_layers`` and its forward.
+    ``num_instance_layers`` / ``num_relation_layers``, ``gt_pairs_mode``
+    (from its ``task``) and its forward.
     """
 
     def loss(self,
              decoder_outs: dict,
              batch_data_samples: List,
-             gt_pairs_mode: Optional[str] = None,
              vlm_feats: Optional[dict] = None) -> Dict[str, Tensor]:
         """Forward the branches and compute the losses.
 
@@ -38,7 +38,6 @@ class VOSTHeadLossMixin:
                 B frames that carry losses (the key frames).
             batch_data_samples (list[SGDataSample]): Their samples with
                 ``gt_instances`` and ``gt_pairs``.
-            gt_pairs_mode (str, optional): None, ``'sgcls'``, ``'predcls'``.
             vlm_feats (dict, optional): For the feature bank.
 
         Returns:
@@ -46,7 +45,7 @@ class VOSTHeadLossMixin:
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
-                                         gt_pairs_mode, vlm_feats)
+                                         vlm_feats)
         batch_gt_pairs = [
             gt_pair_view(s, 'VOSTHead') for s in batch_data_samples
         ]
@@ -54,8 +53,7 @@ class VOSTHeadLossMixin:
             *outs,
             batch_gt_pairs=batch_gt_pairs,
             batch_img_metas=batch_img_metas,
-            query_mask=decoder_outs.get('query_mask'),
-            gt_pairs_mode=gt_pairs_mode)
+            query_mask=decoder_outs.get('query_mask'))
 
     def loss_by_feat(self,
                      all_cls_scores: Tensor,
@@ -66,8 +64,7 @@ class VOSTHeadLossMixin:
                      all_contacting: Tensor,
                      batch_gt_pairs: List[InstanceData],
                      batch_img_metas: List[dict],
-                     query_mask: Optional[Tensor] = None,
-                     gt_pairs_mode: Optional[str] = None
+                     query_mask: Optional[Tensor] = None
                      ) -> Dict[str, Tensor]:
         """Losses of every layer with one shared assignment per frame.
 
@@ -81,7 +78,7 @@ class VOSTHeadLossMixin:
                                    all_obj_boxes[-1], all_attention[-1],
                                    all_spatial[-1], all_contacting[-1],
                                    batch_gt_pairs, batch_img_metas,
-                                   query_mask, gt_pairs_mode)
+                                   query_mask)
         pos = targets['pos_mask'].flatten()
         num_pos = reduce_mean(all_cls_scores.new_tensor(float(pos.sum())))
         num_pos = num_pos.clamp(min=1).item()
@@ -96,7 +93,7 @@ class VOSTHeadLossMixin:
             prefix = '' if i == last_inst else f'd{i}.'
             layer = self.loss_instance_single(
                 all_cls_scores[i], all_sub_boxes[i], all_obj_boxes[i],
-                targets, batch_img_metas, num_pos, cls_avg, gt_pairs_mode)
+                targets, batch_img_metas, num_pos, cls_avg)
             losses.update({prefix + k: v for k, v in layer.items()})
         last_rel = self.num_relation_layers - 1
         for j in range(self.num_relation_layers):
@@ -111,8 +108,7 @@ class VOSTHeadLossMixin:
     def loss_instance_single(self, cls_scores: Tensor, sub_boxes: Tensor,
                              obj_boxes: Tensor, targets: dict,
                              batch_img_metas: List[dict], num_pos: float,
-                             cls_avg: float,
-                             gt_pairs_mode: Optional[str]) -> dict:
+                             cls_avg: float) -> dict:
         """Class and pair-box losses of one instance-decoder layer.
 
         Args:
@@ -122,12 +118,12 @@ class VOSTHeadLossMixin:
             batch_img_metas (list[dict]): ``img_shape`` per frame.
             num_pos (float): Matched pairs, averaged across ranks.
             cls_avg (float): Class-loss normaliser.
-            gt_pairs_mode (str, optional): Task mode.
 
         Returns:
             dict[str, Tensor]: This layer's losses.
         """
         losses = {}
+        gt_pairs_mode = self.gt_pairs_mode
         if gt_pairs_mode != 'predcls':
             losses['loss_cls'] = self.loss_cls(
                 cls_scores.flatten(0, 1),
@@ -187,8 +183,7 @@ class VOSTHeadLossMixin:
                     obj_boxes: Tensor, attention: Tensor, spatial: Tensor,
                     contacting: Tensor, batch_gt_pairs: List[InstanceData],
                     batch_img_metas: List[dict],
-                    query_mask: Optional[Tensor] = None,
-                    gt_pairs_mode: Optional[str] = None) -> dict:
+                    query_mask: Optional[Tensor] = None) -> dict:
         """Assign queries to GT pairs frame by frame and stack targets.
 
         Args:
@@ -198,7 +193,6 @@ class VOSTHeadLossMixin:
                 :func:`vost.structures.gt_pair_view`.
             batch_img_metas (list[dict]): Frame metas.
             query_mask (Tensor, optional): (B, Q) True at padded queries.
-            gt_pairs_mode (str, optional): Task mode.
 
         Returns:
             dict[str, Tensor]: (B, Q, ...) ``labels``, ``label_weights``,
@@ -212,7 +206,7 @@ class VOSTHeadLossMixin:
         results = multi_apply(self._get_targets_single, cls_scores,
                               sub_boxes, obj_boxes, attention, spatial,
                               contacting, batch_gt_pairs, batch_img_metas,
-                              query_mask, gt_pairs_mode=gt_pairs_mode)
+                              query_mask)
         keys = ('labels', 'label_weights', 'sub_targets', 'obj_targets',
                 'attention_targets', 'spatial_targets', 'contacting_targets',
                 'pos_mask', 'neg_mask')
@@ -222,13 +216,12 @@ class VOSTHeadLossMixin:
                             obj_box: Tensor, attention: Tensor,
                             spatial: Tensor, contacting: Tensor,
                             gt_pairs: InstanceData, img_meta: dict,
-                            query_mask: Tensor,
-                            gt_pairs_mode: Optional[str] = None) -> tuple:
+                            query_mask: Tensor) -> tuple:
         """Targets of one frame; see :meth:`get_targets`."""
         num_queries = cls_score.size(0)
         num_gts = len(gt_pairs)
         device = cls_score.device
-        if gt_pairs_mode is not None:
+        if self.gt_pairs_mode is not None:
             gt_inds = torch.zeros(num_queries, dtype=torch.long,
                                   device=device)
             gt_inds[:num_gts] = torch.arange(num_gts, device=device) + 1
@@ -249,4 +242,4 @@ class VOSTHeadLossMixin:
                                            img_meta).gt_inds
             gt_inds = gt_inds.masked_fill(query_mask, 0)
         return pair_targets(gt_inds, gt_pairs, img_meta, query_mask,
-                            spatial, contacting, gt_pairs_mode)
+                            spatial, contacting, self.gt_pairs_mode)

@@ -1,6 +1,6 @@
 """Interface of the pair-query generators (the "query generation" stage)."""
 from abc import ABCMeta, abstractmethod
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from mmengine.model import BaseModule
 from torch import Tensor
@@ -19,7 +19,11 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
     Call signature (every generator implements it)::
 
         generator(memory, memory_mask, memory_pos, spatial_shapes,
-                  batch_data_samples, vlm_feats=None, gt_pairs_mode=None)
+                  batch_data_samples, vlm_feats=None)
+
+    The task is fixed at build time: the detector passes its own ``task``
+    to the generator's constructor, and each generator accepts only the
+    tasks in its ``tasks`` (:meth:`check_task`).
 
     Args of ``forward``:
         memory (Tensor): Encoder output, (B, L, C); B is the number of
@@ -35,9 +39,6 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
             encoder for the B frames (e.g. ``'image_embeds'`` (B, Cv),
             ``'text_obj'`` (37, Cv)); None without a VLM. Generators that do
             not use it must accept and ignore it.
-        gt_pairs_mode (str, optional): None for SGDet (queries from
-            nothing but the model), ``'sgcls'`` or ``'predcls'`` for
-            queries built from the GT pairs.
 
     Returns of ``forward`` (a dict):
         - ``query`` (Tensor): (B, Q, C) content queries.
@@ -51,8 +52,20 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
           for a two-stage generator's own loss (:meth:`loss`).
     """
 
-    #: Whether the generator builds its queries from the GT pairs.
-    uses_gt_pairs: bool = False
+    #: The tasks the generator serves: SGDet generators make queries from
+    #: the frames alone, PredCls/SGCls ones from the GT pairs.
+    tasks: Tuple[str, ...] = ('sgdet', )
+
+    def check_task(self, task: str) -> str:
+        """Return ``task`` if the generator serves it, else raise."""
+        if task not in self.tasks:
+            hint = ('GTPairQueryGenerator' if task != 'sgdet' else
+                    'an SGDet generator (LearnablePairQueryGenerator, '
+                    'DualSourcePairQueryGenerator)')
+            raise ValueError(
+                f'{type(self).__name__} serves tasks {self.tasks}, not '
+                f'{task!r}: use {hint} as model.query_generator')
+        return task
 
     @abstractmethod
     def forward(self,
@@ -61,8 +74,7 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None,
-                gt_pairs_mode: Optional[str] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> dict:
         """Make the pair queries; see the class docstring."""
 
     def loss(self, enc_outputs: Optional[dict] = None) -> dict:

@@ -70,6 +70,7 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
         assigner (dict): Proposal-to-GT assigner (TASK_UTILS); its costs
             see ``scores`` (K, 36) logits and unnormalised XYXY ``bboxes``.
         loss_cls, loss_bbox, loss_iou (dict): Proposal losses.
+        task (str): Set by the detector; only ``'sgdet'``.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -103,8 +104,10 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
                      loss_weight=2.0),
                  loss_bbox: dict = dict(type='mmdet.L1Loss', loss_weight=5.0),
                  loss_iou: dict = dict(type='mmdet.GIoULoss', loss_weight=2.0),
+                 task: str = 'sgdet',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.task = self.check_task(task)
         if content_mode not in ('proposal_x_prior', 'prior'):
             raise ValueError("content_mode must be 'proposal_x_prior' or "
                              f"'prior', got {content_mode!r}")
@@ -276,8 +279,7 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None,
-                gt_pairs_mode: Optional[str] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> dict:
         """Make the pair queries; see :class:`BaseQueryGenerator`.
 
         Returns:
@@ -287,10 +289,6 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
             normalised cxcywh of the K = P + Q / P selected proposals, and
             ``batch_data_samples`` for :meth:`loss`.
         """
-        if gt_pairs_mode is not None:
-            raise ValueError(
-                'DualSourcePairQueryGenerator makes SGDet queries but the '
-                f'detector asked for gt_pairs_mode={gt_pairs_mode!r}')
         batch_size = memory.size(0)
         out = {}
         if self.use_where:

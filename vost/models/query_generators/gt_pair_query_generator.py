@@ -15,7 +15,7 @@ from .base_query_generator import BaseQueryGenerator
 
 __all__ = ['GTPairQueryGenerator']
 
-_MODES = ('predcls', 'sgcls')
+_TASKS = ('predcls', 'sgcls')
 
 
 @MODELS.register_module()
@@ -38,27 +38,24 @@ class GTPairQueryGenerator(BaseQueryGenerator):
 
     Args:
         embed_dims (int): Query width C.
-        mode (str): ``'predcls'`` or ``'sgcls'``; must equal the
-            detector's task. Defaults to ``'predcls'``.
+        task (str): ``'predcls'`` or ``'sgcls'``; set by the detector from
+            its own ``task``. Defaults to ``'predcls'``.
         roi_size (int): RoIAlign output size in ``'sgcls'``. Defaults to 4.
         init_cfg (dict, optional): Initialisation config.
     """
 
-    uses_gt_pairs = True
+    tasks = _TASKS
 
     def __init__(self,
                  embed_dims: int,
-                 mode: str = 'predcls',
+                 task: str = 'predcls',
                  roi_size: int = 4,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if mode not in _MODES:
-            raise ValueError(f'GTPairQueryGenerator: mode must be one of '
-                             f'{_MODES}, got {mode!r}')
+        self.task = self.check_task(task)
         self.embed_dims = embed_dims
-        self.mode = mode
         self.roi_size = roi_size
-        if mode == 'predcls':
+        if task == 'predcls':
             self.label_embed = nn.Embedding(len(OBJECT_CLASSES), embed_dims)
         else:
             self.roi_proj = nn.Sequential(
@@ -71,8 +68,7 @@ class GTPairQueryGenerator(BaseQueryGenerator):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None,
-                gt_pairs_mode: Optional[str] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> dict:
         """Build one query per GT pair; see :class:`BaseQueryGenerator`.
 
         Returns:
@@ -80,11 +76,6 @@ class GTPairQueryGenerator(BaseQueryGenerator):
             ``query_mask`` (B, Q) bool (True = padding), Q = max pairs
             per frame (at least 1).
         """
-        if gt_pairs_mode != self.mode:
-            raise ValueError(
-                f'GTPairQueryGenerator(mode={self.mode!r}) was called with '
-                f'gt_pairs_mode={gt_pairs_mode!r}; the detector task and the '
-                'generator mode must agree')
         batch_size, _, dims = memory.shape
         frames = [
             gt_pair_view(s, 'GTPairQueryGenerator')
@@ -114,7 +105,7 @@ class GTPairQueryGenerator(BaseQueryGenerator):
             rois.append(torch.cat([idx, sub], 1))
         anchors = anchors.clamp(1e-4, 1 - 1e-4)
 
-        if self.mode == 'predcls':
+        if self.task == 'predcls':
             query = self.label_embed(labels)
         else:
             query = self._roi_content(memory, spatial_shapes,

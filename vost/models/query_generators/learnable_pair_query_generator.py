@@ -27,6 +27,7 @@ class LearnablePairQueryGenerator(BaseQueryGenerator):
         embed_dims (int): Query width C.
         init_box_size (float): Initial normalised w and h of every anchor.
             Defaults to 0.25.
+        task (str): Set by the detector; only ``'sgdet'``.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -34,8 +35,10 @@ class LearnablePairQueryGenerator(BaseQueryGenerator):
                  num_queries: int,
                  embed_dims: int,
                  init_box_size: float = 0.25,
+                 task: str = 'sgdet',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.task = self.check_task(task)
         if num_queries < 1:
             raise ValueError('LearnablePairQueryGenerator: num_queries must '
                              f'be >= 1, got {num_queries}')
@@ -62,8 +65,7 @@ class LearnablePairQueryGenerator(BaseQueryGenerator):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None,
-                gt_pairs_mode: Optional[str] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> dict:
         """Return the learnable queries for every frame.
 
         See :class:`BaseQueryGenerator` for the arguments.
@@ -71,12 +73,6 @@ class LearnablePairQueryGenerator(BaseQueryGenerator):
         Returns:
             dict: ``query`` (B, Q, C) and ``anchors`` (B, Q, 8) in [0, 1].
         """
-        if gt_pairs_mode is not None:
-            raise ValueError(
-                'LearnablePairQueryGenerator makes SGDet queries but the '
-                f'detector asked for gt_pairs_mode={gt_pairs_mode!r}; use '
-                'GTPairQueryGenerator (model.query_generator) for '
-                'PredCls/SGCls configs')
         batch_size = memory.size(0)
         query = self.query_embed.weight[None].expand(batch_size, -1, -1)
         anchors = self.anchor_embed.weight.sigmoid()[None].expand(

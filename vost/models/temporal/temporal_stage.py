@@ -125,7 +125,7 @@ class TemporalStage(BaseModule):
         ref_metas = [frame_samples[i].metainfo for i in flat_refs]
         with torch.no_grad():
             cls, _, _, att, spa, con = spatial_head.forward_decoder_outs(
-                refs, ref_metas, self.gt_pairs_mode, refs['vlm_feats'])
+                refs, ref_metas, refs['vlm_feats'])
         scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
                                  use_class=self.task != 'predcls')
 
@@ -164,9 +164,5 @@ class TemporalStage(BaseModule):
         Returns:
             dict[str, Tensor]: ``t.<loss name>`` losses.
         """
-        losses = self.head.loss(
-            temporal_outs,
-            key_samples,
-            gt_pairs_mode=self.gt_pairs_mode,
-            vlm_feats=vlm_feats)
+        losses = self.head.loss(temporal_outs, key_samples, vlm_feats)
         return {f't.{k}': v for k, v in losses.items()}
