@@ -21,8 +21,12 @@ __all__ = [
     'PREDICATES', 'NUM_PREDICATES', 'PREDICATE_GROUPS',
     'PREDICATE_GROUP_OFFSETS', 'OBJECT_NAME_TO_ID', 'PREDICATE_NAME_TO_ID',
     'normalize_name', 'AG_METAINFO', 'PREDICATE_GROUP_NAMES',
-    'NUM_CLASSES_WITH_BACKGROUND'
+    'NUM_CLASSES_WITH_BACKGROUND', 'TASKS'
 ]
+
+#: The three settings (docs/design.md, section 1): GT boxes and classes
+#: given, GT boxes given, nothing given.
+TASKS: Tuple[str, ...] = ('predcls', 'sgcls', 'sgdet')
 
 OBJECT_CLASSES: Tuple[str, ...] = (
     '__background__', 'person', 'bag', 'bed', 'blanket', 'book', 'box',

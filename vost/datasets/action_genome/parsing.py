@@ -51,6 +51,7 @@ from vost.structures.ag_meta import (
     PREDICATE_GROUP_OFFSETS,
     PREDICATE_GROUPS,
     PREDICATE_NAME_TO_ID,
+    TASKS,
     normalize_name,
 )
 from .files import (
@@ -68,7 +69,6 @@ __all__ = [
     'SPLITS'
 ]
 
-TASKS = ('predcls', 'sgcls', 'sgdet')
 SPLITS = ('train', 'test')
 ANNOTATION_FILES = dict(
     person='person_bbox.pkl',

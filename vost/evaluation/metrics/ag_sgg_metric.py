@@ -6,6 +6,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 
 from vost.registry import METRICS
+from vost.structures.ag_meta import TASKS
 from ..functional import (CONSTRAINTS, IOU_TYPES, GTTriplets,
                           build_gt_triplets, deduplicate_predictions,
                           evaluate_sgg, format_sgg_table,
@@ -101,7 +102,7 @@ class ActionGenomeSGGMetric(BaseMetric):
                  **kwargs) -> None:
         super().__init__(
             collect_device=collect_device, prefix=prefix, **kwargs)
-        if task not in ('predcls', 'sgcls', 'sgdet'):
+        if task not in TASKS:
             raise ValueError("task must be 'predcls', 'sgcls' or 'sgdet', "
                              f'got {task!r}')
         if iou_type not in IOU_TYPES:

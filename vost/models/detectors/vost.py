@@ -4,22 +4,21 @@ from typing import List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.models.layers import DetrTransformerEncoder, SinePositionalEncoding
 from mmdet.structures import TrackDataSample
 from torch import Tensor
 
-from vost.models.layers import PairInstanceDecoder, PairRelationDecoder
+from vost.models.layers import (PairInstanceDecoder, PairRelationDecoder,
+                                multi_level_tokens)
 from vost.models.temporal import (LegacyTemporalKeys, TemporalHeadFromSpatial,
                                   select_frame_outputs)
 from vost.models.vlm.box_classifier import box_class_probs
 from vost.registry import MODELS
+from vost.structures.ag_meta import TASKS
 from .clips import flatten_clips
 
 __all__ = ['VOST']
-
-_TASKS = ('sgdet', 'sgcls', 'predcls')
 
 
 @MODELS.register_module()
@@ -61,19 +60,14 @@ class VOST(BaseDetector):
             embedding when more than one.
         task (str): ``'sgdet'``, ``'sgcls'`` or ``'predcls'``; the latter
             two build queries from GT pairs (``GTPairQueryGenerator``).
-        vlm_encoder (dict, optional): A frozen VLM module; called once per
-            step as ``vlm_encoder(frames (N*T,C,H,W), frame_samples)`` and
-            returning a dict; entries named ``text_*`` are shared by all
-            frames, the others have N*T rows.
-        temporal (dict, optional): A
-            :class:`~vost.models.temporal.TemporalStage` config (its
-            ``spatial_head`` and ``task`` are set here). When set, the key
-            frames' pair states attend to their clip's reference frames and
-            the stage's temporal head (initialised from the spatial head
-            when a stage-1 checkpoint is loaded) gives the key-frame
-            outputs; the spatial head's key-frame losses stay as auxiliary
-            losses and the temporal ones are prefixed ``t.``. None: the
-            spatial model (reference frames do not matter).
+        vlm_encoder (dict, optional): A frozen VLM module, called once per
+            step on the N*T frames (``vlm_feats``; ``text_*`` entries are
+            shared by all frames).
+        temporal (dict, optional): A :class:`TemporalStage` config (its
+            ``spatial_head`` and ``task`` are set here): the key frames'
+            pairs attend to their clip's reference frames and the stage's
+            head gives the outputs (its losses prefixed ``t.``, the spatial
+            head's stay as auxiliary losses). None: the spatial model.
         train_cfg (dict, optional): Passed to the head (``assigner``).
         test_cfg (dict, optional): Passed to the head.
         data_preprocessor (dict, optional): ``mmdet.TrackDataPreprocessor``.
@@ -99,8 +93,8 @@ class VOST(BaseDetector):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if task not in _TASKS:
-            raise ValueError(f'VOST: task must be one of {_TASKS}, got '
+        if task not in TASKS:
+            raise ValueError(f'VOST: task must be one of {TASKS}, got '
                              f'{task!r}')
         self.task = task
         self.train_cfg = train_cfg
@@ -204,32 +198,14 @@ class VOST(BaseDetector):
             raise ValueError(
                 f'VOST: num_feature_levels={self.num_feature_levels} but '
                 f'the backbone/neck gave {len(mlvl_feats)} levels')
-        batch_size = mlvl_feats[0].size(0)
-        pad_h, pad_w = batch_data_samples[0].metainfo['batch_input_shape']
-        masks = mlvl_feats[0].new_ones((batch_size, pad_h, pad_w))
-        for i, sample in enumerate(batch_data_samples):
-            img_h, img_w = sample.metainfo['img_shape'][:2]
-            masks[i, :img_h, :img_w] = 0
-        feats, feat_masks, feat_pos, shapes = [], [], [], []
-        for lvl, feat in enumerate(mlvl_feats):
-            mask = F.interpolate(
-                masks[None], size=feat.shape[-2:]).to(torch.bool)[0]
-            pos = self.positional_encoding(mask)
-            if self.num_feature_levels > 1:
-                pos = pos + self.level_embed[lvl].view(1, -1, 1, 1)
-            shapes.append(feat.shape[-2:])
-            feats.append(feat.flatten(2).transpose(1, 2))
-            feat_pos.append(pos.flatten(2).transpose(1, 2))
-            feat_masks.append(mask.flatten(1))
-        encoder_inputs = dict(
-            feat=torch.cat(feats, 1),
-            feat_mask=torch.cat(feat_masks, 1),
-            feat_pos=torch.cat(feat_pos, 1))
-        decoder_inputs = dict(
-            memory_mask=encoder_inputs['feat_mask'],
-            memory_pos=encoder_inputs['feat_pos'],
-            spatial_shapes=torch.as_tensor(
-                shapes, dtype=torch.long, device=feats[0].device))
+        feat, feat_mask, feat_pos, spatial_shapes = multi_level_tokens(
+            mlvl_feats, [s.metainfo for s in batch_data_samples],
+            self.positional_encoding,
+            self.level_embed if self.num_feature_levels > 1 else None)
+        encoder_inputs = dict(feat=feat, feat_mask=feat_mask,
+                              feat_pos=feat_pos)
+        decoder_inputs = dict(memory_mask=feat_mask, memory_pos=feat_pos,
+                              spatial_shapes=spatial_shapes)
         return encoder_inputs, decoder_inputs
 
     def forward_encoder(self, feat: Tensor, feat_mask: Tensor,
@@ -255,13 +231,9 @@ class VOST(BaseDetector):
             generator's own outputs for its loss (``enc_outputs``, None for
             one-stage generators).
         """
-        queries = self.query_generator(
-            memory,
-            memory_mask,
-            memory_pos,
-            spatial_shapes,
-            batch_data_samples,
-            vlm_feats=vlm_feats)
+        queries = self.query_generator(memory, memory_mask, memory_pos,
+                                       spatial_shapes, batch_data_samples,
+                                       vlm_feats=vlm_feats)
         decoder_inputs = dict(
             query=queries['query'],
             anchors=queries['anchors'],
@@ -280,13 +252,11 @@ class VOST(BaseDetector):
             dict: ``inst_hidden`` (Li, B, Q, C) and ``references``
             (Li + 1, B, Q, 8).
         """
-        refine = self.gt_pairs_mode is None
+        head = self.bbox_head if self.gt_pairs_mode is None else None
         inst_hidden, references = self.instance_decoder(
             **decoder_inputs,
-            sub_reg_branches=self.bbox_head.sub_reg_branches
-            if refine else None,
-            obj_reg_branches=self.bbox_head.obj_reg_branches
-            if refine else None)
+            sub_reg_branches=head and head.sub_reg_branches,
+            obj_reg_branches=head and head.obj_reg_branches)
         return dict(inst_hidden=inst_hidden, references=references)
 
     def forward_relation_decoder(self, inst_hidden: Tensor,
@@ -334,13 +304,9 @@ class VOST(BaseDetector):
         inst_outs = self.forward_instance_decoder(**decoder_inputs)
         rel_outs = self.forward_relation_decoder(**inst_outs,
                                                  **decoder_inputs)
-        return dict(
-            **inst_outs,
-            **rel_outs,
-            query_mask=decoder_inputs['query_mask'],
-            memory=decoder_inputs['memory'],
-            vlm_feats=vlm_feats,
-            **head_inputs)
+        return dict(**inst_outs, **rel_outs, **head_inputs,
+                    query_mask=decoder_inputs['query_mask'],
+                    memory=decoder_inputs['memory'], vlm_feats=vlm_feats)
 
     def _key_frame_outputs(self, batch_inputs: Tensor,
                            batch_data_samples: list) -> Tuple[dict, list]:
@@ -386,13 +352,11 @@ class VOST(BaseDetector):
             key_outs, key_samples, vlm_feats=key_outs['vlm_feats'])
         losses.update(self.query_generator.loss(key_outs['enc_outputs']))
         if self.temporal is not None:
-            losses.update(
-                self.temporal.loss(key_outs['temporal'], key_samples,
-                                   key_outs['vlm_feats']))
+            losses.update(self.temporal.loss(
+                key_outs['temporal'], key_samples, key_outs['vlm_feats']))
         return losses
 
-    def predict(self,
-                batch_inputs: Tensor,
+    def predict(self, batch_inputs: Tensor,
                 batch_data_samples: List[TrackDataSample],
                 rescale: bool = True) -> list:
         """Scene graphs of the key frames.
@@ -410,12 +374,9 @@ class VOST(BaseDetector):
                                                      batch_data_samples)
             box_probs = partial(box_class_probs, self.vlm_encoder,
                                 frames[key_inds], key_samples)
-        results = head.predict(
-            outs,
-            key_samples,
-            rescale=rescale,
-            vlm_feats=key_outs['vlm_feats'],
-            box_class_probs=box_probs)
+        results = head.predict(outs, key_samples, rescale=rescale,
+                               vlm_feats=key_outs['vlm_feats'],
+                               box_class_probs=box_probs)
         for sample, (instances, pairs) in zip(key_samples, results):
             sample.pred_instances = instances
             sample.pred_pairs = pairs

@@ -20,6 +20,7 @@ from vost.structures.ag_meta import (
     SPATIAL_PREDICATES,
 )
 from vost.structures.ag_meta import PREDICATE_GROUP_NAMES as _GROUPS
+from vost.structures.ag_meta import TASKS
 from vost.structures.gt_pair_view import gt_pair_view
 
 from .pair_post_processing import predict_frame
@@ -109,9 +110,9 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if task not in ('sgdet', 'sgcls', 'predcls'):
-            raise ValueError("VOSTHead: task must be 'sgdet', 'sgcls' or "
-                             f"'predcls', got {task!r}")
+        if task not in TASKS:
+            raise ValueError(f'VOSTHead: task must be one of {TASKS}, got '
+                             f'{task!r}')
         self.task = task
         self.embed_dims = embed_dims
         self.num_instance_layers = num_instance_layers

@@ -1,4 +1,5 @@
-"""VOST layers: the pair-wise decoders."""
+"""VOST layers: the pair-wise decoders and the token flattening."""
+from .multi_level_tokens import multi_level_tokens
 from .pair_decoders import (
     PairInstanceDecoder,
     PairRelationDecoder,
@@ -9,5 +10,5 @@ from .pair_decoders import (
 
 __all__ = [
     'PairInstanceDecoder', 'PairRelationDecoder', 'pair_self_attn_mask',
-    'token_coords', 'pair_box_prior'
+    'token_coords', 'pair_box_prior', 'multi_level_tokens'
 ]

@@ -6,14 +6,12 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from vost.registry import MODELS
+from vost.structures.ag_meta import TASKS
 from .frame_cache import FrameOutputCache, select_frame_outputs
 from .temporal_utils import (clip_frame_index, pair_confidence,
                              temporal_head_cfg, unique_frame_index)
 
 __all__ = ['TemporalStage']
-
-_TASKS = ('sgdet', 'sgcls', 'predcls')
-
 
 @MODELS.register_module()
 class TemporalStage(BaseModule):
@@ -56,8 +54,8 @@ class TemporalStage(BaseModule):
                  frame_cache_size: int = 0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if task not in _TASKS:
-            raise ValueError(f'TemporalStage: task must be one of {_TASKS}, '
+        if task not in TASKS:
+            raise ValueError(f'TemporalStage: task must be one of {TASKS}, '
                              f'got {task!r}')
         self.task = task
         self.decoder = MODELS.build(decoder)

@@ -28,20 +28,47 @@ stored numbers (see :meth:`VLMEncoder.cache_settings`);
 :class:`VLMFeatureCache` refuses to open a cache whose settings differ from
 the encoder's.
 """
+import hashlib
 import json
 import os
 import os.path as osp
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
+import torch
+from torch import nn
 
-__all__ = ['VLMFeatureCache', 'VLMFeatureCacheWriter', 'CACHE_FORMAT_VERSION']
+__all__ = [
+    'VLMFeatureCache', 'VLMFeatureCacheWriter', 'CACHE_FORMAT_VERSION',
+    'weights_fingerprint'
+]
 
 CACHE_FORMAT_VERSION = 1
 _META = 'meta.json'
 _KEYS = 'frame_keys.txt'
 _IMAGE = 'image_embeds.npy'
 _PATCH = 'patch_feats.npy'
+_FLIP_DIMS = dict(horizontal=(-1, ), vertical=(-2, ), diagonal=(-2, -1))
+
+
+def weights_fingerprint(module: nn.Module) -> str:
+    """A short hash of a module's weights (names, shapes and samples),
+    recorded in a cache's settings so a cache of other weights is refused.
+
+    Args:
+        module (nn.Module): E.g. the VLM's vision tower.
+
+    Returns:
+        str: 16 hex digits.
+    """
+    sha = hashlib.sha1()
+    for name, param in module.state_dict().items():
+        flat = param.detach().float().flatten().cpu()
+        sample = torch.cat([flat[:32], flat[-32:], flat.sum().view(1)])
+        sha.update(name.encode())
+        sha.update(str(tuple(param.shape)).encode())
+        sha.update(np.round(sample.numpy(), 5).tobytes())
+    return sha.hexdigest()[:16]
 
 
 class VLMFeatureCacheWriter:
@@ -245,6 +272,44 @@ class VLMFeatureCache:
         image = np.stack([self.image_embeds[r] for r in rows])
         patch = np.stack([self.patch_feats[r] for r in rows])
         return image.astype(np.float32), patch.astype(np.float32)
+
+    def load_for_samples(self, batch_data_samples: Sequence,
+                         device=None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The features of the samples' frames, flipped as the samples.
+
+        The cache holds unflipped frames; a sample with ``flip`` metainfo
+        gets its patch grid flipped along ``flip_direction``.
+
+        Args:
+            batch_data_samples (Sequence[SGDataSample]): ``n`` samples with
+                ``frame_key`` (and optional ``flip`` / ``flip_direction``)
+                metainfo.
+            device (torch.device, optional): Where the tensors go.
+
+        Returns:
+            tuple[Tensor, Tensor]: image embeddings (n, C) and patch
+            features (n, C, h, w), float32.
+        """
+        keys = []
+        for i, sample in enumerate(batch_data_samples):
+            if 'frame_key' not in sample.metainfo:
+                raise KeyError(
+                    f'Data sample {i} has no metainfo frame_key, needed to '
+                    f'read the VLM feature cache {self.cache_dir}')
+            keys.append(sample.metainfo['frame_key'])
+        image, patch = self.load(keys)
+        image = torch.from_numpy(image).to(device)
+        patch = torch.from_numpy(patch).to(device)
+        for i, sample in enumerate(batch_data_samples):
+            if sample.metainfo.get('flip', False):
+                direction = sample.metainfo.get('flip_direction',
+                                                'horizontal')
+                if direction not in _FLIP_DIMS:
+                    raise ValueError(
+                        f'Frame {keys[i]}: unknown flip_direction '
+                        f'{direction!r}')
+                patch[i] = patch[i].flip(_FLIP_DIMS[direction])
+        return image, patch
 
 
 def _jsonable(value):

@@ -7,9 +7,12 @@ by ``save_pretrained`` take the same path. When a checkpoint cannot be found
 re-raised with the name and how to provide the checkpoint locally.
 """
 import os.path as osp
-from typing import Tuple
+from typing import List, Tuple
 
-__all__ = ['load_vlm', 'load_image_stats', 'vlm_family']
+__all__ = [
+    'load_vlm', 'load_image_stats', 'vlm_family', 'text_features',
+    'vision_features'
+]
 
 
 def _not_available(name: str, what: str, err: Exception) -> OSError:
@@ -112,3 +115,55 @@ def load_image_stats(name: str,
             f'The preprocessor config of {name!r} has no {err} field; set '
             'vlm_mean and vlm_std in the VLMEncoder config') from err
     return mean, std
+
+
+def text_features(vlm, tokenizer, family: str, prompts: List[str]):
+    """Text embeddings of prompts, tokenised as the family was trained.
+
+    Args:
+        vlm: A CLIP or SigLIP model from :func:`load_vlm`.
+        tokenizer: Its tokenizer.
+        family (str): ``'clip'`` or ``'siglip'`` (:func:`vlm_family`).
+        prompts (list[str]): ``K`` prompts.
+
+    Returns:
+        Tensor: (K, C) text features (not normalised).
+    """
+    kwargs = dict(padding=True, truncation=True, return_tensors='pt')
+    if family == 'siglip':
+        # SigLIP pools the last token: it was trained on max-length padded
+        # text, without an attention mask.
+        kwargs['padding'] = 'max_length'
+    tokens = tokenizer(prompts, **kwargs)
+    device = next(vlm.parameters()).device
+    keep = ('input_ids', ) if family == 'siglip' else ('input_ids',
+                                                       'attention_mask')
+    tokens = {k: v.to(device) for k, v in tokens.items() if k in keep}
+    return vlm.get_text_features(**tokens)
+
+
+def vision_features(vlm, family: str, pixels):
+    """Image embedding and per-patch features of the vision tower.
+
+    CLIP: the pooled token and the last-layer patch tokens (class token
+    dropped) through ``post_layernorm`` and ``visual_projection``, the image
+    embedding's own path applied per token. SigLIP: the pooled output and
+    the last-layer tokens.
+
+    Args:
+        vlm: A CLIP or SigLIP model from :func:`load_vlm`.
+        family (str): ``'clip'`` or ``'siglip'``.
+        pixels (Tensor): (n, 3, S, S) VLM-normalised pixels.
+
+    Returns:
+        tuple[Tensor, Tensor]: image embeddings (n, C), not normalised, and
+        patch tokens (n, (S / patch) ** 2, C).
+    """
+    vision = vlm.vision_model
+    out = vision(pixel_values=pixels)
+    tokens = out.last_hidden_state
+    if family == 'clip':
+        image = vlm.visual_projection(out.pooler_output)
+        patches = vlm.visual_projection(vision.post_layernorm(tokens[:, 1:]))
+        return image, patches
+    return out.pooler_output, tokens

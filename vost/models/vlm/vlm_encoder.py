@@ -1,8 +1,6 @@
 """The frozen vision-language encoder (CLIP / SigLIP on ``transformers``)."""
-import hashlib
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
@@ -10,8 +8,9 @@ from torch import Tensor
 
 from vost.registry import MODELS
 
-from .feature_cache import VLMFeatureCache
-from .hf_loading import load_image_stats, load_vlm, vlm_family
+from .feature_cache import VLMFeatureCache, weights_fingerprint
+from .hf_loading import (load_image_stats, load_vlm, text_features,
+                         vision_features, vlm_family)
 from .prompts import (
     DEFAULT_OBJECT_TEMPLATES,
     DEFAULT_PREDICATE_TEMPLATES,
@@ -20,8 +19,6 @@ from .prompts import (
 )
 
 __all__ = ['VLMEncoder']
-
-_FLIP_DIMS = dict(horizontal=(-1, ), vertical=(-2, ), diagonal=(-2, -1))
 
 
 @MODELS.register_module()
@@ -223,19 +220,8 @@ class VLMEncoder(BaseModule):
             resize='stretch_full_frame_bilinear_antialias')
 
     def weights_fingerprint(self) -> str:
-        """A short hash of the vision tower's weights (shapes and samples).
-
-        Returns:
-            str: 16 hex digits.
-        """
-        sha = hashlib.sha1()
-        for name, param in self._vlm.vision_model.state_dict().items():
-            flat = param.detach().float().flatten().cpu()
-            sample = torch.cat([flat[:32], flat[-32:], flat.sum().view(1)])
-            sha.update(name.encode())
-            sha.update(str(tuple(param.shape)).encode())
-            sha.update(np.round(sample.numpy(), 5).tobytes())
-        return sha.hexdigest()[:16]
+        """A short hash of the vision tower's weights (16 hex digits)."""
+        return weights_fingerprint(self._vlm.vision_model)
 
     # ------------------------------------------------------------------
     @torch.no_grad()
@@ -249,18 +235,9 @@ class VLMEncoder(BaseModule):
             Tensor: (K, C) L2-normalised embeddings.
         """
         flat = [p for group in prompts for p in group]
-        kwargs = dict(padding=True, truncation=True, return_tensors='pt')
-        if self.family == 'siglip':
-            # SigLIP pools the last token: it was trained on max-length
-            # padded text.
-            kwargs['padding'] = 'max_length'
-        tokens = self.tokenizer(flat, **kwargs)
-        device = next(self._vlm.parameters()).device
-        tokens = {k: v.to(device) for k, v in tokens.items()
-                  if k in ('input_ids', 'attention_mask')}
-        if self.family == 'siglip':
-            tokens.pop('attention_mask', None)
-        embeds = F.normalize(self._vlm.get_text_features(**tokens), dim=-1)
+        embeds = F.normalize(
+            text_features(self._vlm, self.tokenizer, self.family, flat),
+            dim=-1)
         out, start = [], 0
         for group in prompts:
             mean = embeds[start:start + len(group)].mean(0)
@@ -299,16 +276,7 @@ class VLMEncoder(BaseModule):
 
     def _vision_forward(self, pixels: Tensor) -> Tuple[Tensor, Tensor]:
         """Vision tower on VLM-normalised pixels (n, 3, S, S)."""
-        vision = self._vlm.vision_model
-        out = vision(pixel_values=pixels)
-        tokens = out.last_hidden_state
-        if self.family == 'clip':
-            image = self._vlm.visual_projection(out.pooler_output)
-            patches = self._vlm.visual_projection(
-                vision.post_layernorm(tokens[:, 1:]))
-        else:
-            image = out.pooler_output
-            patches = tokens
+        image, patches = vision_features(self._vlm, self.family, pixels)
         g = self.image_size // self.patch_size
         patches = patches.transpose(1, 2).reshape(len(pixels), -1, g, g)
         if tuple(self.grid_size) != (g, g):
@@ -327,30 +295,6 @@ class VLMEncoder(BaseModule):
             h, w = sample.metainfo.get('img_shape', frames.shape[-2:])[:2]
             out.append(frames[i, :, :int(h), :int(w)])
         return out
-
-    def _read_cache(self, batch_data_samples: list,
-                    device) -> Tuple[Tensor, Tensor]:
-        """Cached features of the samples' frames, flipped as the samples."""
-        keys = []
-        for i, sample in enumerate(batch_data_samples):
-            if 'frame_key' not in sample.metainfo:
-                raise KeyError(
-                    f'Data sample {i} has no metainfo frame_key, needed to '
-                    f'read the VLM feature cache {self.cache_dir}')
-            keys.append(sample.metainfo['frame_key'])
-        image, patch = self.cache.load(keys)
-        image = torch.from_numpy(image).to(device)
-        patch = torch.from_numpy(patch).to(device)
-        for i, sample in enumerate(batch_data_samples):
-            if sample.metainfo.get('flip', False):
-                direction = sample.metainfo.get('flip_direction',
-                                                'horizontal')
-                if direction not in _FLIP_DIMS:
-                    raise ValueError(
-                        f'Frame {keys[i]}: unknown flip_direction '
-                        f'{direction!r}')
-                patch[i] = patch[i].flip(_FLIP_DIMS[direction])
-        return image, patch
 
     def class_prior(self, image_embeds: Tensor) -> Tensor:
         """Per-frame class prior from image-text similarity.
@@ -387,7 +331,7 @@ class VLMEncoder(BaseModule):
                 f'VLMEncoder got {len(batch_inputs)} frames but '
                 f'{len(batch_data_samples)} data samples')
         if self.cache is not None:
-            image_embeds, patch_feats = self._read_cache(
+            image_embeds, patch_feats = self.cache.load_for_samples(
                 batch_data_samples, batch_inputs.device)
         else:
             image_embeds, patch_feats = self.encode_frames(
