@@ -38,6 +38,19 @@ def test_tool_help(tool):
     assert '--launcher' in proc.stdout
 
 
+ALL_TOOLS = sorted(
+    osp.relpath(p, REPO)
+    for p in glob.glob(osp.join(REPO, 'tools', '**', '*.py'), recursive=True))
+
+
+@pytest.mark.parametrize('tool', ALL_TOOLS)
+def test_every_tool_imports_and_has_help(tool):
+    # every script parses --help: its imports work after a refactor
+    proc = _run([sys.executable, tool, '--help'])
+    name = osp.basename(tool)
+    assert proc.stdout.startswith(f'usage: {name}'), proc.stdout[:200]
+
+
 def _last_ckpt(work_dir):
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         return f.read().strip()

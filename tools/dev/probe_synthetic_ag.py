@@ -10,7 +10,7 @@ not VOST.
 
 Example::
 
-    python tools/analysis_tools/probe_synthetic_ag.py data/synthetic_ag \
+    python tools/dev/probe_synthetic_ag.py data/synthetic_ag \
         --steps 3000 --device cuda --out probe.json
 """
 import argparse
