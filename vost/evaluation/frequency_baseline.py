@@ -18,15 +18,14 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from vost.structures.ag_meta import (ATTENTION_PREDICATES,
-                                     CONTACTING_PREDICATES,
-                                     NUM_CLASSES_WITH_BACKGROUND,
-                                     SPATIAL_PREDICATES)
+from vost.structures.ag_meta import ATTENTION_PREDICATES
+from vost.structures.ag_meta import CONTACTING_PREDICATES
+from vost.structures.ag_meta import NUM_CLASSES_WITH_BACKGROUND as _NUM_CLASSES
+from vost.structures.ag_meta import SPATIAL_PREDICATES
 
 __all__ = ['PredicateFrequencies', 'frequency_predictions_from_gt',
            'frequency_predictions_from_detections']
 
-_NUM_CLASSES = NUM_CLASSES_WITH_BACKGROUND
 
 
 class PredicateFrequencies:

@@ -64,7 +64,7 @@ class VOST(BaseDetector):
             step on the N*T frames (``vlm_feats``; ``text_*`` entries are
             shared by all frames).
         temporal (dict, optional): A :class:`TemporalStage` config (its
-            ``spatial_head`` and ``task`` are set here): the key frames'
+            ``spatial_head`` is set here): the key frames'
             pairs attend to their clip's reference frames and the stage's
             head gives the outputs (its losses prefixed ``t.``, the spatial
             head's stay as auxiliary losses). None: the spatial model.
@@ -138,7 +138,7 @@ class VOST(BaseDetector):
         self.temporal = None
         if temporal is not None:
             self.temporal = MODELS.build(
-                dict(temporal, spatial_head=bbox_head, task=task))
+                dict(temporal, spatial_head=bbox_head))
             self._register_load_state_dict_pre_hook(LegacyTemporalKeys())
             self._register_load_state_dict_pre_hook(
                 TemporalHeadFromSpatial(
@@ -159,8 +159,9 @@ class VOST(BaseDetector):
 
     @property
     def gt_pairs_mode(self) -> Optional[str]:
-        """None for SGDet, else the task (queries from GT pairs)."""
-        return None if self.task == 'sgdet' else self.task
+        """The head's: None for SGDet, else the task (queries from GT
+        pairs)."""
+        return self.bbox_head.gt_pairs_mode
 
     #: Clips (N, T, ...) to frames (N * T, ...); see :func:`flatten_clips`.
     flatten_clips = staticmethod(flatten_clips)

@@ -6,7 +6,6 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from vost.registry import MODELS
-from vost.structures.ag_meta import TASKS
 from .frame_cache import FrameOutputCache, select_frame_outputs
 from .temporal_utils import (clip_frame_index, pair_confidence,
                              temporal_head_cfg, unique_frame_index)
@@ -38,10 +37,10 @@ class TemporalStage(BaseModule):
 
     Args:
         decoder (dict): A :class:`TemporalPairDecoder` config.
-        spatial_head (dict): The detector's spatial head config (set by
-            the detector at build time).
-        task (str): ``'sgdet'``, ``'sgcls'`` or ``'predcls'`` (set by the
-            detector at build time).
+        spatial_head (dict): The detector's spatial head config, its
+            ``task`` included (set by the detector at build time); the
+            temporal head is built from it, and the stage reads the task
+            from that head.
         frame_cache_size (int): Frames whose spatial outputs are kept
             across test batches; 0 (default) disables the cache.
         init_cfg (dict, optional): Initialisation config.
@@ -50,14 +49,9 @@ class TemporalStage(BaseModule):
     def __init__(self,
                  decoder: dict,
                  spatial_head: dict,
-                 task: str = 'sgdet',
                  frame_cache_size: int = 0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if task not in TASKS:
-            raise ValueError(f'TemporalStage: task must be one of {TASKS}, '
-                             f'got {task!r}')
-        self.task = task
         self.decoder = MODELS.build(decoder)
         self.head = MODELS.build(
             temporal_head_cfg(spatial_head, self.decoder.num_layers))
@@ -66,8 +60,8 @@ class TemporalStage(BaseModule):
 
     @property
     def gt_pairs_mode(self) -> Optional[str]:
-        """None for SGDet, else the task (queries from GT pairs)."""
-        return None if self.task == 'sgdet' else self.task
+        """The temporal head's: None for SGDet, else the task."""
+        return self.head.gt_pairs_mode
 
     def forward_frames(self, model: nn.Module, forward_frames: Callable,
                        frames: Tensor, frame_samples: Sequence) -> dict:
@@ -125,7 +119,7 @@ class TemporalStage(BaseModule):
             cls, _, _, att, spa, con = spatial_head.forward_decoder_outs(
                 refs, ref_metas, refs['vlm_feats'])
         scores = pair_confidence(cls[-1], att[-1], spa[-1], con[-1],
-                                 use_class=self.task != 'predcls')
+                                 use_class=self.head.task != 'predcls')
 
         def per_clip(x: Optional[Tensor]) -> Optional[Tensor]:
             """(N*n, Q, ...) reference rows -> (N, n*Q, ...) per clip."""
