@@ -9,12 +9,4 @@ custom_hooks = [dict(type='RNGStateHook')]
 
 max_epochs = 12
 train_cfg = dict(max_epochs=max_epochs, val_interval=1)
-param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        milestones=[8],
-        gamma=0.1)
-]
+param_scheduler = [dict(_base_.step_schedule, end=max_epochs, milestones=[8])]

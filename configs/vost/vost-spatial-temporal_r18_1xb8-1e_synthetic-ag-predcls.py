@@ -6,10 +6,7 @@ _base_ = ['./vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py']
 task = 'predcls'
 model = dict(
     task=task,
-    query_generator=dict(
-        _delete_=True,
-        type='GTPairQueryGenerator',
-        embed_dims={{_base_.embed_dims}}))
+    query_generator=dict(_delete_=True, **_base_.gt_pair_query_generator))
 train_dataloader = dict(dataset=dict(task=task))
 val_dataloader = dict(dataset=dict(task=task))
 test_dataloader = val_dataloader

@@ -9,11 +9,8 @@ _base_ = [
 ]
 
 model = dict(
-    task='predcls',
-    query_generator=dict(
-        _delete_=True,
-        type='GTPairQueryGenerator',
-        embed_dims={{_base_.embed_dims}}))
+    task=_base_.task,  # the dataset base's
+    query_generator=dict(_delete_=True, **_base_.gt_pair_query_generator))
 
 train_dataloader = dict(batch_size=8)
 default_hooks = dict(logger=dict(interval=20))

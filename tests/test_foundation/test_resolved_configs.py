@@ -23,7 +23,19 @@ REFERENCE = osp.join(REPO, 'tests', 'data', 'resolved_config_digests.json')
 
 # Top-level names of config fragments: building blocks that configs
 # compose (``_base_.train_frame_transforms``), read by no runner or tool.
-FRAGMENT_KEYS = frozenset()
+FRAGMENT_KEYS = frozenset({
+    # dataset bases: pipeline parts
+    'load_transforms', 'resize_transform', 'augment_transforms',
+    'clip_sample', 'backend_args',
+    # model bases: query generators, temporal stage, VLM parts
+    'learnable_query_generator', 'gt_pair_query_generator',
+    'temporal_stage', 'vlm_name', 'vlm_channels', 'vlm_grid',
+    'vlm_cache_dir', 'vlm_encoder', 'vlm_query_generator',
+    'vlm_feature_bank', '_l1_cost', '_giou_cost',
+    # schedules: lr decays, temporal stage 2
+    'cosine_schedule', 'step_schedule', 'freeze_spatial_hook',
+    'stage2_wrapper_cfg'
+})
 # Top-level helper variables that the fragments replaced (their values
 # live on in the model / pipelines that used them).
 REMOVED_KEYS = frozenset()

@@ -7,39 +7,43 @@ num_ref_frames = 0
 frame_range = 4  # reference frames within +-4 annotated frames (OED)
 backend_args = None
 
+# Pipeline fragments: a config that changes one part (the image size, the
+# clip sampling) composes its pipelines from these instead of restating
+# them (as mmyolo's configs reuse ``_base_.pre_transform``).
+load_transforms = [
+    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
+    dict(type='LoadSGAnnotations'),
+]
+# STTran/OED: short side 600, long side at most 1000.
+resize_transform = dict(
+    type='mmdet.Resize', scale=(1000, 600), keep_ratio=True)
+# No AG predicate is left/right: a flip changes boxes only.
+augment_transforms = [
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(type='mmdet.PhotoMetricDistortion'),
+]
+# The clip: key frame + num_ref_frames reference frames (test clips take
+# the nearest frames on both sides; causal=True takes past frames only).
+clip_sample = dict(
+    type='SGClipSample',
+    num_ref_frames=num_ref_frames,
+    frame_range=frame_range)
+# TransformBroadcaster runs the per-frame transforms on every frame of a clip
+# with shared random parameters.
 train_pipeline = [
-    dict(
-        type='SGClipSample',
-        num_ref_frames=num_ref_frames,
-        frame_range=frame_range),
+    clip_sample,
     dict(
         type='TransformBroadcaster',
         share_random_params=True,
-        transforms=[
-            dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-            dict(type='LoadSGAnnotations'),
-            # STTran/OED: short side 600, long side at most 1000.
-            dict(type='mmdet.Resize', scale=(1000, 600), keep_ratio=True),
-            # No AG predicate is left/right: a flip changes boxes only.
-            dict(type='mmdet.RandomFlip', prob=0.5),
-            dict(type='mmdet.PhotoMetricDistortion'),
-        ]),
+        transforms=[*load_transforms, resize_transform, *augment_transforms]),
     dict(type='PackSGInputs'),
 ]
 test_pipeline = [
-    dict(
-        type='SGClipSample',
-        num_ref_frames=num_ref_frames,
-        frame_range=frame_range,
-        test_mode=True),
+    dict(clip_sample, test_mode=True),
     dict(
         type='TransformBroadcaster',
         share_random_params=True,
-        transforms=[
-            dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-            dict(type='LoadSGAnnotations'),
-            dict(type='mmdet.Resize', scale=(1000, 600), keep_ratio=True),
-        ]),
+        transforms=[*load_transforms, resize_transform]),
     dict(type='PackSGInputs'),
 ]
 

@@ -1,75 +1,40 @@
-# Synthetic Action Genome, SGDet: CPU-sized inputs and batches.
-# Generate the data first (docs/synthetic_action_genome.md):
+# Synthetic Action Genome, SGDet: the Action Genome settings
+# (action_genome_sgdet.py) at the synthetic data's root, with CPU-sized
+# inputs and batches. Generate the data first
+# (docs/synthetic_action_genome.md):
 #   python tools/dataset_converters/make_synthetic_ag.py data/synthetic_ag \
 #       --videos 1000 --frames 10 --seed 0 --size 256 256
-dataset_type = 'ActionGenomeDataset'
+_base_ = './action_genome_sgdet.py'
+
 data_root = 'data/synthetic_ag/'
-task = 'sgdet'
-num_ref_frames = 0
-frame_range = 4
 img_scale = (128, 128)  # frames are 256x256; objects stay visible at 128
 
+load_transforms = [
+    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='LoadSGAnnotations'),
+]
+resize_transform = dict(_base_.resize_transform, scale=img_scale)
 train_pipeline = [
+    _base_.train_pipeline[0],
     dict(
-        type='SGClipSample',
-        num_ref_frames=num_ref_frames,
-        frame_range=frame_range),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
+        _base_.train_pipeline[1],
         transforms=[
-            dict(type='mmdet.LoadImageFromFile'),
-            dict(type='LoadSGAnnotations'),
-            dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
-            dict(type='mmdet.RandomFlip', prob=0.5),
-            dict(type='mmdet.PhotoMetricDistortion'),
+            *load_transforms, resize_transform, *_base_.augment_transforms
         ]),
-    dict(type='PackSGInputs'),
+    _base_.train_pipeline[2],
 ]
 test_pipeline = [
+    _base_.test_pipeline[0],
     dict(
-        type='SGClipSample',
-        num_ref_frames=num_ref_frames,
-        frame_range=frame_range,
-        test_mode=True),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(type='mmdet.LoadImageFromFile'),
-            dict(type='LoadSGAnnotations'),
-            dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
-        ]),
-    dict(type='PackSGInputs'),
+        _base_.test_pipeline[1],
+        transforms=[*load_transforms, resize_transform]),
+    _base_.test_pipeline[2],
 ]
 
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        task=task,
-        pipeline=train_pipeline))
+    batch_size=8, dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        task=task,
-        test_mode=True,
-        pipeline=test_pipeline))
+    batch_size=8, dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-val_evaluator = dict(
-    type='ActionGenomeSGGMetric', data_root=data_root, task=task,
-    split='test')
+val_evaluator = dict(data_root=data_root)
 test_evaluator = val_evaluator

@@ -12,16 +12,58 @@ num_instance_layers = 3
 num_relation_layers = 2
 pretrained_backbone = None
 
-_attn = dict(
-    embed_dims=embed_dims, num_heads=4, dropout=0.0, batch_first=True)
+_attn = dict(_base_._attn, embed_dims=embed_dims, num_heads=4, dropout=0.0)
 _ffn = dict(
+    _base_._ffn, embed_dims=embed_dims, feedforward_channels=256, ffn_drop=0.0)
+_decoder_layer = dict(self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)
+
+learnable_query_generator = dict(
+    _base_.learnable_query_generator,
+    num_queries=num_queries,
+    embed_dims=embed_dims)
+gt_pair_query_generator = dict(
+    _base_.gt_pair_query_generator, embed_dims=embed_dims)
+
+# OED keeps 80n / 50n / 30n of n * 100 reference pairs; with 20 queries
+# per frame the same fractions are 16n / 10n / 6n. The cache holds the
+# spatial outputs of the last 32 frames.
+temporal_stage = dict(
+    decoder=dict(k_per_ref=(16, 10, 6), layer_cfg=_decoder_layer),
+    frame_cache_size=32)
+
+# VLM fragments (as in vost_r50.py): the tiny CLIP (64 px, 32-d) pretrained
+# contrastively on a separate synthetic set (data seed 1000, train split
+# only), the role a web-pretrained CLIP plays on real AG (docs/vlm.md). The
+# main job makes it; by hand:
+#   python tools/misc/pretrain_tiny_vlm.py data/tiny_clip_synthetic
+# It runs online; to use a cache set model.vlm_encoder.cache_dir and run
+# tools/extract_vlm_features.py on the config.
+vlm_name = 'data/tiny_clip_synthetic'
+vlm_channels = 32
+vlm_grid = (4, 4)
+vlm_cache_dir = None
+vlm_encoder = dict(
+    _delete_=True,  # not merged with vost_r50.py's
+    type='VLMEncoder',
+    model_name=vlm_name,
+    grid_size=vlm_grid,
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    input_channel_order='rgb',
+    cache_dir=vlm_cache_dir,
+    local_files_only=True)
+vlm_query_generator = dict(
+    _delete_=True,
+    type='DualSourcePairQueryGenerator',
+    num_queries=num_queries,
     embed_dims=embed_dims,
-    feedforward_channels=256,
-    num_fcs=2,
-    ffn_drop=0.0,
-    act_cfg=dict(type='ReLU', inplace=True))
-_decoder_layer = dict(  # DetrTransformerDecoderLayer
-    self_attn_cfg=_attn, cross_attn_cfg=_attn, ffn_cfg=_ffn)
+    vlm_channels=vlm_channels)
+vlm_feature_bank = dict(
+    _delete_=True,
+    type='MultiModalFeatureBank',
+    in_channels=embed_dims,
+    vlm_channels=vlm_channels,
+    text_logit_scale=10.0)
 
 model = dict(
     backbone=dict(
@@ -38,7 +80,7 @@ model = dict(
     positional_encoding=dict(num_feats=embed_dims // 2),
     encoder=dict(
         num_layers=1, layer_cfg=dict(self_attn_cfg=_attn, ffn_cfg=_ffn)),
-    query_generator=dict(num_queries=num_queries, embed_dims=embed_dims),
+    query_generator=learnable_query_generator,
     instance_decoder=dict(
         num_layers=num_instance_layers, layer_cfg=_decoder_layer),
     relation_decoder=dict(

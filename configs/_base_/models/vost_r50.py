@@ -24,6 +24,83 @@ _decoder_layer = dict(  # DetrTransformerDecoderLayer
 # the epochs the small model needs for the same loss.
 box_prior_scale = 2.0
 
+# the box match costs, applied to the subject and to the object box
+_l1_cost = dict(type='mmdet.BBoxL1Cost', weight=5.0, box_format='xywh')
+_giou_cost = dict(type='mmdet.IoUCost', iou_mode='giou', weight=2.0)
+
+# Query generator fragments; a config swaps the model's generator with
+#   model = dict(query_generator=dict(
+#       _delete_=True, **_base_.gt_pair_query_generator))
+learnable_query_generator = dict(
+    type='LearnablePairQueryGenerator',
+    num_queries=num_queries,
+    embed_dims=embed_dims)
+# PredCls / SGCls: one query per GT pair
+gt_pair_query_generator = dict(
+    type='GTPairQueryGenerator', embed_dims=embed_dims)
+
+# Temporal stage fragment (OED's temporal stage, docs/temporal.md), unused
+# by the spatial model; the spatial-temporal configs put it into the model:
+#   model = dict(temporal=_base_.temporal_stage)
+temporal_stage = dict(
+    type='TemporalStage',
+    decoder=dict(
+        type='TemporalPairDecoder',
+        num_layers=3,
+        k_per_ref=(80, 50, 30),  # 80n, 50n, 30n of n x 100 pairs (OED)
+        causal=False,
+        zero_init_residual=False,
+        layer_cfg=_decoder_layer),
+    # test time: spatial outputs of the last 16 frames are reused by the
+    # next batch (neighbouring key frames share reference frames), so each
+    # frame of a video runs through the spatial stages once
+    frame_cache_size=16)
+
+# VLM fragments of the full VOST (docs/vlm.md), unused by the spatial model:
+# the frozen CLIP ViT-B/16 (512-d), dual-source pair queries and the
+# multi-modal feature bank. The VOST configs put them into the model:
+#   model = dict(
+#       vlm_encoder=_base_.vlm_encoder,
+#       query_generator=dict(_delete_=True, **_base_.vlm_query_generator),
+#       bbox_head=dict(
+#           feature_bank=dict(_delete_=True, **_base_.vlm_feature_bank)))
+# Offline machines: download the checkpoint elsewhere and pass
+#   --cfg-options model.vlm_encoder.model_name=/path/to/clip-vit-base-patch16
+vlm_name = 'openai/clip-vit-base-patch16'
+vlm_channels = 512  # CLIP ViT-B/16 projection_dim
+vlm_grid = (7, 7)  # pooled patch grid (the native grid is 14 x 14)
+vlm_cache_dir = 'data/action_genome/vlm_cache/clip-vit-base-patch16_grid7'
+vlm_encoder = dict(
+    type='VLMEncoder',
+    model_name=vlm_name,
+    grid_size=vlm_grid,
+    # must equal the data preprocessor's normalisation (RGB input)
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    input_channel_order='rgb',
+    object_templates=('a photo of a {obj}.', ),
+    predicate_templates=dict(
+        attention=('a person {pred} a {obj}.', ),
+        spatial=('a {obj} {pred} a person.', ),
+        contacting=('a person {pred} a {obj}.', )),
+    cache_dir=vlm_cache_dir)
+vlm_query_generator = dict(
+    type='DualSourcePairQueryGenerator',
+    num_queries=num_queries,
+    embed_dims=embed_dims,
+    vlm_channels=vlm_channels,
+    content_mode='proposal_x_prior',
+    num_person_anchors=1)
+vlm_feature_bank = dict(
+    type='MultiModalFeatureBank',
+    in_channels=embed_dims,
+    vlm_channels=vlm_channels,
+    use_visual_vlm=True,
+    use_textual=True,
+    use_spatial=True,
+    fusion='concat_mlp',
+    text_logit_scale=10.0)
+
 model = dict(
     type='VOST',
     task='sgdet',
@@ -57,10 +134,7 @@ model = dict(
     encoder=dict(  # DetrTransformerEncoder
         num_layers=6,
         layer_cfg=dict(self_attn_cfg=_attn, ffn_cfg=_ffn)),
-    query_generator=dict(
-        type='LearnablePairQueryGenerator',
-        num_queries=num_queries,
-        embed_dims=embed_dims),
+    query_generator=learnable_query_generator,
     instance_decoder=dict(  # PairInstanceDecoder
         num_layers=num_instance_layers,
         layer_cfg=_decoder_layer,
@@ -99,28 +173,10 @@ model = dict(
             type='PairHungarianAssigner',
             match_costs=[
                 dict(type='mmdet.ClassificationCost', weight=1.0),
-                dict(
-                    type='PairBoxCost',
-                    box='subject',
-                    box_cost=dict(
-                        type='mmdet.BBoxL1Cost', weight=5.0,
-                        box_format='xywh')),
-                dict(
-                    type='PairBoxCost',
-                    box='object',
-                    box_cost=dict(
-                        type='mmdet.BBoxL1Cost', weight=5.0,
-                        box_format='xywh')),
-                dict(
-                    type='PairBoxCost',
-                    box='subject',
-                    box_cost=dict(
-                        type='mmdet.IoUCost', iou_mode='giou', weight=2.0)),
-                dict(
-                    type='PairBoxCost',
-                    box='object',
-                    box_cost=dict(
-                        type='mmdet.IoUCost', iou_mode='giou', weight=2.0)),
+                dict(type='PairBoxCost', box='subject', box_cost=_l1_cost),
+                dict(type='PairBoxCost', box='object', box_cost=_l1_cost),
+                dict(type='PairBoxCost', box='subject', box_cost=_giou_cost),
+                dict(type='PairBoxCost', box='object', box_cost=_giou_cost),
                 dict(type='PredicateCost', group='attention', weight=1.0),
                 dict(type='PredicateCost', group='spatial', weight=1.0),
                 dict(type='PredicateCost', group='contacting', weight=1.0),

@@ -15,15 +15,11 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=0.1, norm_type=2),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
 
-param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        milestones=[8],
-        gamma=0.1)
-]
+# the step decay as a fragment: a config with another max_epochs states
+# param_scheduler = [dict(_base_.step_schedule, end=max_epochs,
+# milestones=[...])]
+step_schedule = dict(type='MultiStepLR', begin=0, by_epoch=True, gamma=0.1)
+param_scheduler = [dict(step_schedule, end=max_epochs, milestones=[8])]
 
 # 8 GPUs x 2 clips; --auto-scale-lr scales the lr for other batch sizes.
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -10,16 +10,16 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
     optimizer=dict(lr=4e-4),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        eta_min_ratio=0.01,
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        convert_to_iter_based=True)
-]
+# the cosine decay as a fragment: a config with another max_epochs states
+# param_scheduler = [dict(_base_.cosine_schedule, T_max=max_epochs,
+# end=max_epochs)]
+cosine_schedule = dict(
+    type='CosineAnnealingLR',
+    eta_min_ratio=0.01,
+    begin=0,
+    by_epoch=True,
+    convert_to_iter_based=True)
+param_scheduler = [dict(cosine_schedule, T_max=max_epochs, end=max_epochs)]
 auto_scale_lr = dict(base_batch_size=8)
 
 # CPU runs are bit-for-bit reproducible: the same seed and the same number

@@ -4,7 +4,4 @@ _base_ = ['../vost_r18_1xb8-2e_synthetic-ag-sgdet.py']
 
 model = dict(
     query_generator=dict(
-        _delete_=True,
-        type='LearnablePairQueryGenerator',
-        num_queries={{_base_.num_queries}},
-        embed_dims={{_base_.embed_dims}}))
+        _delete_=True, **_base_.learnable_query_generator))
