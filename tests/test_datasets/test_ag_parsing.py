@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from vost.datasets.action_genome import (
+from vost.ag_format import (
     AGAnnotationError,
     load_action_genome,
     read_class_file,

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
 FIXTURE = osp.join(osp.dirname(__file__), '..', 'data', 'ag_tiny')

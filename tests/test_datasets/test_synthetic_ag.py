@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.structures.ag_meta import PREDICATES
 from vost.datasets.synthetic import make_synthetic_ag, render_video
 from vost.datasets.synthetic.body import make_body

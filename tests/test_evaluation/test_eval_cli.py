@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.evaluation import (PredictionFormatError, check_prediction,
                              deduplicate_predictions, dump_predictions,
                              load_predictions, metric_keys)

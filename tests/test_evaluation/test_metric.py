@@ -12,7 +12,7 @@ import torch
 from mmengine.evaluator import Evaluator
 from mmengine.structures import InstanceData
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.evaluation import (ActionGenomeSGGMetric, DumpSGPredictions,
                              PredictionFormatError, build_gt_triplets,
                              evaluate_sgg, metric_keys)

@@ -1,6 +1,7 @@
 """The package's layers: tables below everything, models and the
 evaluation core free of the dataset package and mmcv's transforms."""
 import ast
+import glob
 import os.path as osp
 import subprocess
 import sys
@@ -33,9 +34,35 @@ def test_tables_and_evaluation_core_load_no_data_code(statement):
         statement, ['vost.datasets', 'mmcv.transforms', 'mmdet']) == []
 
 
-def test_models_do_not_load_the_dataset_package():
-    # (mmdet itself imports mmcv's transforms)
-    assert _imported_after('import vost.models', ['vost.datasets']) == []
+@pytest.mark.parametrize('statement', [
+    'import vost.models',
+    'import vost.evaluation',
+    'from vost.evaluation.metrics import ActionGenomeSGGMetric',
+])
+def test_models_and_evaluation_do_not_load_the_dataset_package(statement):
+    # (mmdet itself imports mmcv's transforms); the metric reads the GT
+    # files through vost.ag_format, below the dataset package
+    assert _imported_after(statement, ['vost.datasets']) == []
+
+
+def test_the_annotation_reader_imports_only_numpy_and_the_tables():
+    # vost.ag_format sits below the dataset, the metric and the numpy-only
+    # evaluation CLI (tools/analysis_tools/eval_sgg.py)
+    allowed = {'numpy', 'vost.structures.ag_meta'}
+    stdlib = set(sys.stdlib_module_names)
+    for path in sorted(glob.glob(osp.join(REPO, 'vost', 'ag_format',
+                                          '*.py'))):
+        tree = ast.parse(open(path).read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            bad = [n for n in names
+                   if n not in allowed and n.split('.')[0] not in stdlib]
+            assert not bad, f'{path} imports {bad}'
 
 
 def test_the_tables_import_nothing():

@@ -11,7 +11,7 @@ import torch
 
 from vost.apis.vlm_pretraining import pretrain_tiny_clip
 from vost.apis.vlm_pretraining_data import _patch_labels, build_pretraining_set
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.datasets.synthetic import make_synthetic_ag
 from vost.models.vlm import VLMEncoder
 

@@ -16,7 +16,7 @@ import json
 from collections import OrderedDict
 from typing import Dict, List
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.structures.ag_meta import PREDICATE_GROUP_OFFSETS, PREDICATES
 
 

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from vost.datasets.action_genome import (
+from vost.ag_format import (
     format_load_report,
     load_action_genome,
     write_annotations,

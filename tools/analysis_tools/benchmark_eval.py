@@ -34,9 +34,7 @@ if __name__ == '__main__':  # numpy-only imports, as in eval_sgg.py
     from eval_sgg import use_numpy_only_packages
     use_numpy_only_packages()
 
-from vost.datasets.action_genome.files import write_annotations  # noqa: E402
-from vost.datasets.action_genome.parsing import \
-    load_action_genome  # noqa: E402
+from vost.ag_format import load_action_genome, write_annotations  # noqa: E402
 from vost.structures.ag_meta import (ATTENTION_PREDICATES,  # noqa: E402
                                      CONTACTING_PREDICATES, OBJECT_CLASSES,
                                      SPATIAL_PREDICATES)

@@ -24,7 +24,7 @@ import json
 
 import numpy as np
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.evaluation.functional.box_iou import aligned_box_iou
 from vost.evaluation.functional.prediction_format import load_predictions
 

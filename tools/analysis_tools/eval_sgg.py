@@ -7,7 +7,7 @@ Usage::
 
 ``PRED_FILE`` is a prediction file (``tools/test.py --out``; format in
 ``docs/evaluation.md``). The GT is read with
-``vost.datasets.action_genome.load_action_genome`` and the standard filters.
+``vost.ag_format.load_action_genome`` and the standard filters.
 Prints a table (percentages) and writes JSON with ``with/R@10`` ...
 ``no/R@100``, ``with/mR@10`` ... ``no/mR@100`` (summed mR),
 ``.../mR_per_frame@K``, ``num_frames`` and more (fractions in [0, 1]).
@@ -25,20 +25,18 @@ CONSTRAINTS = ('with', 'semi', 'no')
 IOU_TYPES = ('legacy', 'continuous')
 #: Packages whose ``__init__`` imports torch, mmcv and mmdet (to register
 #: modules or apply stack fixes); the CLI needs only numpy-only modules.
-_NUMPY_ONLY_PACKAGES = ('vost', 'vost.structures', 'vost.datasets',
-                        'vost.datasets.action_genome', 'vost.evaluation')
+_NUMPY_ONLY_PACKAGES = ('vost', 'vost.structures', 'vost.evaluation')
 
 
 def use_numpy_only_packages() -> None:
     """Skip the heavy package ``__init__`` files (script mode only).
 
-    ``vost`` (stack fixes), ``vost.structures`` (data samples),
-    ``vost.datasets`` and ``vost.evaluation`` (which register datasets,
-    transforms and metrics) import torch, mmcv, mmdet and transformers: 5-10
-    s of CPU on the 2-core machine, more than the whole evaluation. The
-    modules this CLI uses (``structures.ag_meta``,
-    ``datasets.action_genome.parsing`` / ``files``,
-    ``evaluation.functional``) need only numpy, so when run as a script
+    ``vost`` (stack fixes), ``vost.structures`` (data samples) and
+    ``vost.evaluation`` (which registers metrics) import torch, mmcv, mmdet
+    and transformers: 5-10 s of CPU on the 2-core machine, more than the
+    whole evaluation. The modules this CLI uses (``structures.ag_meta``,
+    ``ag_format`` (numpy only, package included), ``evaluation.functional``)
+    need only numpy, so when run as a script
     these packages are entered as bare packages (their ``__path__`` only).
     Never call this in a process that later imports them normally.
     """
@@ -98,8 +96,7 @@ def run(args) -> dict:
     Returns:
         dict: The JSON content (metrics and details).
     """
-    from vost.datasets.action_genome.parsing import (format_load_report,
-                                                     load_action_genome)
+    from vost.ag_format import format_load_report, load_action_genome
     from vost.evaluation.functional import (build_gt_triplets, evaluate_sgg,
                                             format_sgg_table,
                                             load_predictions)

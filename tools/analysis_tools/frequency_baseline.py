@@ -15,7 +15,7 @@ See :mod:`vost.evaluation.frequency_baseline`.
 import argparse
 import sys
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.evaluation.frequency_baseline import (
     PredicateFrequencies, frequency_predictions_from_detections,
     frequency_predictions_from_gt)

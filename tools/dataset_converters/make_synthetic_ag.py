@@ -11,7 +11,7 @@ The rules that tie every label to the pixels are documented in
 import argparse
 import time
 
-from vost.datasets.action_genome import format_load_report, load_action_genome
+from vost.ag_format import format_load_report, load_action_genome
 from vost.datasets.synthetic import make_synthetic_ag
 
 

@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.structures.ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
 
 SIZE = 128

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vost.datasets.action_genome import load_action_genome
+from vost.ag_format import load_action_genome
 from vost.structures.ag_meta import OBJECT_CLASSES, PREDICATE_GROUP_OFFSETS
 from vost.models.vlm.box_crops import crop_box
 from vost.models.vlm.prompts import (DEFAULT_OBJECT_TEMPLATES,

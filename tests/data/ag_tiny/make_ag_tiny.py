@@ -159,7 +159,7 @@ def write_png(path, img):
 def main(root=HERE):
     """Write annotations and 64x48 PNG frames under ``root``."""
     sys.path.insert(0, osp.join(HERE, '..', '..', '..'))
-    from vost.datasets.action_genome import write_annotations
+    from vost.ag_format import write_annotations
     person, objects, frame_list = build()
     write_annotations(root, person, objects, frame_list)
     for i, key in enumerate(frame_list):

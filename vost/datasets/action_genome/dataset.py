@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 from vost.registry import DATASETS
 
 from vost.structures.ag_meta import AG_METAINFO
-from .parsing import format_load_report, load_action_genome
+from vost.ag_format import format_load_report, load_action_genome
 
 __all__ = ['ActionGenomeDataset']
 

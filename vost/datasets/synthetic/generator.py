@@ -13,7 +13,7 @@ from typing import Callable, Optional, Tuple
 import cv2
 import numpy as np
 
-from ..action_genome.files import write_annotations
+from vost.ag_format import write_annotations
 from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,

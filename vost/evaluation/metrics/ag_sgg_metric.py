@@ -5,6 +5,7 @@ from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 
+from vost.ag_format import format_load_report, load_action_genome
 from vost.registry import METRICS
 from vost.structures.ag_meta import TASKS
 from ..functional import (CONSTRAINTS, IOU_TYPES, GTTriplets,
@@ -26,13 +27,11 @@ def load_gt_triplets(data_root: str, split: str, task: str,
         task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'`` (SGCls/SGDet
             drop objects whose box short edge is < 16 px).
         **filter_cfg: Keyword options of
-            :func:`vost.datasets.action_genome.load_action_genome`.
+            :func:`vost.ag_format.load_action_genome`.
 
     Returns:
         GTTriplets: The triplets of every kept frame.
     """
-    from vost.datasets.action_genome import (format_load_report,
-                                             load_action_genome)
     data_list, report = load_action_genome(data_root, split, task,
                                            **filter_cfg)
     print_log(format_load_report(report), logger='current')
@@ -68,7 +67,7 @@ class ActionGenomeSGGMetric(BaseMetric):
         task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'``.
         split (str): GT split. Defaults to ``'test'``.
         filter_cfg (dict, optional): Extra options of
-            :func:`vost.datasets.action_genome.load_action_genome` (use the
+            :func:`vost.ag_format.load_action_genome` (use the
             dataset's). Defaults to None (the standard filters).
         constraints (Sequence[str]): Defaults to ``('with', 'semi', 'no')``.
         ks (Sequence[int]): Defaults to (10, 20, 50, 100).
