@@ -55,7 +55,7 @@ def test_shapes_and_initial_anchors_are_grid_proposals():
     assert out['enc_outputs']['cls_scores'].shape == (B, 1 + Q, 36)
     assert out['enc_outputs']['boxes'].shape == (B, 1 + Q, 4)
     # zero deltas at init: anchors are cell centres normalised by the
-    # unpadded width (4 valid columns in frame 1), size 0.05 on the first level.
+    # unpadded width (4 valid columns in frame 1), size 0.05 at level 0.
     anchors = out['anchors']
     cols = anchors[..., [0, 4]] * torch.tensor([W, 4.]).view(B, 1, 1) - 0.5
     torch.testing.assert_close(cols, cols.round(), atol=1e-4, rtol=0)

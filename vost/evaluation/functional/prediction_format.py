@@ -18,37 +18,21 @@ import gc
 import os
 import os.path as osp
 import pickle
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from vost.structures.ag_meta import (ATTENTION_PREDICATES,
-                                     CONTACTING_PREDICATES, NUM_OBJECT_CLASSES,
-                                     SPATIAL_PREDICATES)
+from vost.structures.ag_meta import NUM_OBJECT_CLASSES
+from .prediction_fields import FIELD_RULES, PREDICTION_FIELDS, FieldRule
 
 __all__ = [
-    'PREDICTION_FIELDS', 'PredictionFormatError', 'PredictionBatch',
+    'PREDICTION_FIELDS', 'FIELD_RULES', 'FieldRule', 'PredictionFormatError',
+    'PredictionBatch',
     'check_prediction', 'stack_predictions', 'load_predictions',
     'dump_predictions', 'check_structure'
 ]
 
-#: field -> (dtype kind: 'f' float / 'i' integer, trailing shape, length
-#: name). The leading dimension is B (boxes) or R (pairs).
-PREDICTION_FIELDS: 'OrderedDict[str, Tuple[str, tuple, str]]' = OrderedDict(
-    bboxes=('f', (4, ), 'B'),
-    labels=('i', (), 'B'),
-    scores=('f', (), 'B'),
-    pair_inds=('i', (2, ), 'R'),
-    attention_scores=('f', (len(ATTENTION_PREDICATES), ), 'R'),
-    spatial_scores=('f', (len(SPATIAL_PREDICATES), ), 'R'),
-    contacting_scores=('f', (len(CONTACTING_PREDICATES), ), 'R'),
-)
-_DTYPES = dict(f=np.dtype(np.float32), i=np.dtype(np.int64))
-#: (field, kind, canonical dtype, trailing shape, ndim, length name).
-_FIELD_SPECS = tuple((field, kind, _DTYPES[kind], tail, len(tail) + 1, dim)
-                     for field, (kind, tail, dim) in PREDICTION_FIELDS.items())
 #: Tolerance above 1 accepted for probabilities (float rounding of softmax).
 _PROB_TOL = 1e-5
 
@@ -89,45 +73,45 @@ def check_structure(pred: Any, index: Optional[int],
             f"like '001YG.mp4/000089.png', got {type(key).__name__}")
     out: Dict[str, Any] = {'frame_key': key}
     lengths: Dict[str, int] = {}
-    for field, kind, dtype, tail, ndim, dim in _FIELD_SPECS:
-        value = pred.get(field)
-        if type(value) is np.ndarray and value.dtype is dtype \
-                and value.ndim == ndim and value.shape[1:] == tail:
+    for rule in FIELD_RULES:
+        value = pred.get(rule.field)
+        if type(value) is np.ndarray and value.dtype is rule.dtype \
+                and value.ndim == rule.ndim and value.shape[1:] == rule.tail:
             arr = value  # the fast path of well-formed files
         else:
-            arr = _as_field_array(value, field, kind, tail, dim,
-                                  _where(source, index, key))
-        if lengths.setdefault(dim, arr.shape[0]) != arr.shape[0]:
+            arr = _as_field_array(value, rule, _where(source, index, key))
+        if lengths.setdefault(rule.dim, arr.shape[0]) != arr.shape[0]:
             raise PredictionFormatError(
-                f"{_where(source, index, key)}: field '{field}' has "
-                f'{arr.shape[0]} rows but {dim} = {lengths[dim]} from the '
-                'other fields')
-        out[field] = arr
+                f"{_where(source, index, key)}: field '{rule.field}' has "
+                f'{arr.shape[0]} rows but {rule.dim} = {lengths[rule.dim]} '
+                'from the other fields')
+        out[rule.field] = arr
     return out
 
 
-def _as_field_array(value: Any, field: str, kind: str, tail: tuple,
-                    dim: str, where: str) -> np.ndarray:
+def _as_field_array(value: Any, rule: FieldRule, where: str) -> np.ndarray:
     """Convert one field to its canonical dtype, checking kind and shape."""
+    field, tail = rule.field, rule.tail
     if value is None:
         raise PredictionFormatError(f'{where}: missing field {field!r}')
     if hasattr(value, 'detach'):  # a torch tensor
         value = value.detach().cpu().numpy()
     arr = np.asarray(value)
-    if arr.dtype.kind not in 'fiub' or (kind == 'i' and arr.size
-                                         and arr.dtype.kind == 'f'):
+    # an empty list is float64 for numpy: accepted for any field
+    if not (rule.accepts_kind(arr.dtype) or
+            (arr.size == 0 and arr.dtype.kind == 'f')):
         raise PredictionFormatError(
             f"{where}: field '{field}' must hold "
-            f"{'integers' if kind == 'i' else 'floats'}, got dtype "
+            f"{'integers' if rule.kind == 'i' else 'floats'}, got dtype "
             f'{arr.dtype}')
     if arr.size == 0 and arr.ndim == 1 and tail:
         arr = arr.reshape((0, ) + tail)  # tolerate np.array([]) empties
-    if arr.ndim != 1 + len(tail) or arr.shape[1:] != tail:
-        expected = f"({dim}{''.join(f', {t}' for t in tail)})"
+    if arr.ndim != rule.ndim or arr.shape[1:] != tail:
+        expected = f"({rule.dim}{''.join(f', {t}' for t in tail)})"
         raise PredictionFormatError(
             f"{where}: field '{field}' has shape {arr.shape}, expected "
             f'{expected}')
-    return arr.astype(_DTYPES[kind], copy=False)
+    return arr.astype(rule.dtype, copy=False)
 
 
 @dataclass
@@ -177,10 +161,10 @@ def _first_bad(batch: PredictionBatch, field: str, bad_rows: np.ndarray,
 def _stack_checked(checked: List[dict]) -> tuple:
     """Concatenate structure-checked predictions."""
     fields = {}
-    for field, (kind, tail, _) in PREDICTION_FIELDS.items():
-        parts = [p[field] for p in checked]
-        fields[field] = (np.concatenate(parts) if parts else np.zeros(
-            (0, ) + tail, dtype=_DTYPES[kind]))
+    for rule in FIELD_RULES:
+        parts = [p[rule.field] for p in checked]
+        fields[rule.field] = (np.concatenate(parts) if parts else np.zeros(
+            (0, ) + rule.tail, dtype=rule.dtype))
     counts_b = np.fromiter((len(p['labels']) for p in checked), np.int64,
                            len(checked))
     counts_p = np.fromiter((len(p['pair_inds']) for p in checked), np.int64,
@@ -202,20 +186,20 @@ def _stack_fast(preds: Sequence[Any]) -> Optional[tuple]:
         if not all(type(k) is str for k in keys):
             return None
         fields, counts = {}, {}
-        for field, kind, dtype, tail, ndim, dim in _FIELD_SPECS:
-            parts = [p[field] for p in preds]
+        for rule in FIELD_RULES:
+            parts = [p[rule.field] for p in preds]
             if not all(type(x) is np.ndarray for x in parts):
                 return None
             arr = np.concatenate(parts)
-            if arr.ndim != ndim or arr.shape[1:] != tail or (
-                    arr.dtype.kind not in 'fiub') or (
-                        kind == 'i' and arr.dtype.kind == 'f'):
+            if arr.ndim != rule.ndim or arr.shape[1:] != rule.tail or \
+                    not rule.accepts_kind(arr.dtype):
                 return None
             num = np.fromiter(map(len, parts), np.int64, len(parts))
-            if dim in counts and not np.array_equal(counts[dim], num):
+            if rule.dim in counts and not np.array_equal(
+                    counts[rule.dim], num):
                 return None
-            counts[dim] = num
-            fields[field] = arr.astype(dtype, copy=False)
+            counts[rule.dim] = num
+            fields[rule.field] = arr.astype(rule.dtype, copy=False)
     except (TypeError, KeyError, ValueError, IndexError):
         return None
     return keys, fields, counts['B'], counts['R']
@@ -273,12 +257,13 @@ def _check_values(batch: PredictionBatch, counts_b: np.ndarray,
                   source: str) -> None:
     """Vectorised value checks of a batch (see :func:`stack_predictions`)."""
     f = batch.fields
-    for field, (kind, _, _) in PREDICTION_FIELDS.items():
-        if kind == 'f':
-            bad = ~np.isfinite(f[field])
+    for rule in FIELD_RULES:
+        if rule.kind == 'f':
+            bad = ~np.isfinite(f[rule.field])
             if bad.any():
-                _first_bad(batch, field, bad.reshape(len(bad), -1).any(1),
-                           source, 'holds NaN or infinite values')
+                _first_bad(batch, rule.field,
+                           bad.reshape(len(bad), -1).any(1), source,
+                           'holds NaN or infinite values')
     labels = f['labels']
     bad = (labels < 1) | (labels > NUM_OBJECT_CLASSES)
     if bad.any():
@@ -296,12 +281,13 @@ def _check_values(batch: PredictionBatch, counts_b: np.ndarray,
     if bad.any():
         _first_bad(batch, 'bboxes', bad, source,
                    'must be XYXY with x2 >= x1 and y2 >= y1')
-    for field in ('scores', 'attention_scores', 'spatial_scores',
-                  'contacting_scores'):
-        arr = f[field]
+    for rule in FIELD_RULES:
+        if not rule.probability:
+            continue
+        arr = f[rule.field]
         bad = (arr < 0) | (arr > 1 + _PROB_TOL)
         if bad.any():
-            _first_bad(batch, field, bad.reshape(len(bad), -1).any(1),
+            _first_bad(batch, rule.field, bad.reshape(len(bad), -1).any(1),
                        source, 'must hold probabilities in [0, 1]')
 
 
