@@ -153,6 +153,26 @@ def test_deduplicate_predictions():
         deduplicate_predictions(preds + [changed])
 
 
+def test_repeat_from_another_batch_is_the_same_prediction():
+    # sampler padding runs a frame again in another batch: float noise in
+    # the last bits, near-tied pairs maybe swapped; still one prediction
+    pred = next(p for p in _preds() if len(p['pair_inds']) >= 2)
+    noisy = {k: v for k, v in pred.items()}
+    for field in ('bboxes', 'attention_scores', 'contacting_scores'):
+        noisy[field] = (pred[field] * (1 + 1e-6)).astype(np.float32)
+    swapped = {k: (v[::-1].copy() if k in ('pair_inds', 'attention_scores',
+                                            'spatial_scores',
+                                            'contacting_scores') else v)
+               for k, v in pred.items()}
+    unique, dropped = deduplicate_predictions([pred, noisy, swapped])
+    assert dropped == 2 and unique == [pred]
+    # a real difference is refused: one score moved by 0.01
+    moved = dict(pred, attention_scores=pred['attention_scores'].copy())
+    moved['attention_scores'][0, 0] += 0.01
+    with pytest.raises(PredictionFormatError, match='two different'):
+        deduplicate_predictions([pred, moved])
+
+
 def test_cli_constants_and_numpy_only_imports():
     from vost.evaluation.functional import CONSTRAINTS, IOU_TYPES
     spec = importlib.util.spec_from_file_location('eval_sgg', CLI)

@@ -6,18 +6,62 @@ import numpy as np
 from .prediction_format import (PREDICTION_FIELDS, PredictionFormatError,
                                 check_structure)
 
-__all__ = ['sg_sample_to_prediction', 'deduplicate_predictions']
+__all__ = [
+    'sg_sample_to_prediction', 'deduplicate_predictions', 'same_prediction'
+]
+
+
+#: How far a repeat of a frame's prediction may differ from the first and
+#: still count as the same prediction: the same model on the same frame in
+#: another batch (sampler padding puts the repeat into another batch, whose
+#: padded query or token counts change float sums in the last bits).
+REPEAT_RTOL = 1e-3
+REPEAT_ATOL = 1e-4
+
+
+def same_prediction(first: dict, other: dict) -> bool:
+    """Whether two predictions of one frame are the same up to batch noise.
+
+    The fields must have equal shapes; each field's sorted values must
+    agree within :data:`REPEAT_RTOL` / :data:`REPEAT_ATOL` (boxes in
+    pixels: an absolute tolerance scaled by the box size). Sorting makes
+    the check blind to the order of near-tied pairs, which batch noise may
+    swap, not to different values.
+
+    Args:
+        first (dict): A checked prediction dict.
+        other (dict): Another one for the same frame.
+
+    Returns:
+        bool: True for the same prediction.
+    """
+    for field in PREDICTION_FIELDS:
+        a, b = np.asarray(first[field]), np.asarray(other[field])
+        if a.shape != b.shape:
+            return False
+        a, b = np.sort(a, axis=None), np.sort(b, axis=None)
+        if a.dtype.kind in 'iub':
+            if not np.array_equal(a, b):
+                return False
+        else:
+            scale = max(1.0, float(np.abs(a).max(initial=0.0)))
+            if not np.allclose(a, b, rtol=REPEAT_RTOL,
+                               atol=REPEAT_ATOL * scale):
+                return False
+    return True
 
 
 def deduplicate_predictions(
         preds: Sequence[dict],
         source: str = 'predictions') -> Tuple[List[dict], int]:
-    """Drop exact repeats of a frame's prediction, refuse conflicting ones.
+    """Drop repeats of a frame's prediction, refuse conflicting ones.
 
     Distributed samplers may pad the last batch by repeating items, so a
-    gathered result list can hold the same key frame twice with identical
-    outputs. Identical repeats are dropped (and counted); repeats that
-    differ mean two different predictions for one frame and raise.
+    gathered result list can hold the same key frame twice. A repeat that
+    is the same prediction (:func:`same_prediction`: equal up to the float
+    noise of another batch) is dropped and counted, the first occurrence is
+    kept; repeats that differ mean two different predictions for one frame
+    and raise.
 
     Args:
         preds (Sequence[dict]): Checked prediction dicts.
@@ -25,7 +69,7 @@ def deduplicate_predictions(
 
     Returns:
         tuple[list[dict], int]: The unique predictions (first occurrence
-        order) and the number of dropped identical repeats.
+        order) and the number of dropped repeats.
 
     Raises:
         PredictionFormatError: If two predictions of one frame differ.
@@ -38,12 +82,10 @@ def deduplicate_predictions(
         if first is None:
             unique[key] = pred
             continue
-        same = all(
-            np.array_equal(first[f], pred[f]) for f in PREDICTION_FIELDS)
-        if not same:
+        if not same_prediction(first, pred):
             raise PredictionFormatError(
                 f'{source}: two different predictions for frame_key '
-                f'{key!r}')
+                f'{key!r} (beyond the float noise of another batch)')
         dropped += 1
     return list(unique.values()), dropped
 

@@ -54,7 +54,8 @@ class ActionGenomeSGGMetric(BaseMetric):
     The model outputs one ``SGDataSample`` per key frame (``frame_key``
     metainfo, ``pred_instances`` in original pixels, ``pred_pairs``). In
     distributed evaluation every rank's results are gathered in full;
-    identical repeats of a frame (sampler padding) are dropped and counted,
+    repeats of a frame (sampler padding; equal up to float noise,
+    ``same_prediction``) are dropped and counted,
     different predictions for one frame raise.
 
     Output keys (no prefix): ``with/R@10`` ... ``no/R@100``, ``with/mR@10``

@@ -21,7 +21,8 @@ class DumpSGPredictions(BaseMetric):
     The file is a pickled list with one dict per key frame, sorted by
     ``frame_key`` (format in ``docs/evaluation.md``), readable by
     ``tools/analysis_tools/eval_sgg.py``. Results of all ranks are gathered
-    in full; identical repeats of a frame (sampler padding) are dropped.
+    in full; repeats of a frame (sampler padding; equal up to float noise,
+    ``same_prediction``) are dropped.
 
     Args:
         out_file_path (str): Output ``.pkl`` / ``.pickle`` path.
