@@ -20,6 +20,7 @@ import os
 import os.path as osp
 import sys
 import time
+from typing import Sequence
 
 CONSTRAINTS = ('with', 'semi', 'no')
 IOU_TYPES = ('legacy', 'continuous')
@@ -28,7 +29,7 @@ IOU_TYPES = ('legacy', 'continuous')
 _NUMPY_ONLY_PACKAGES = ('vost', 'vost.structures', 'vost.evaluation')
 
 
-def use_numpy_only_packages() -> None:
+def use_numpy_only_packages(extra: Sequence[str] = ()) -> None:
     """Skip the heavy package ``__init__`` files (script mode only).
 
     ``vost`` (stack fixes), ``vost.structures`` (data samples) and
@@ -39,12 +40,16 @@ def use_numpy_only_packages() -> None:
     need only numpy, so when run as a script
     these packages are entered as bare packages (their ``__path__`` only).
     Never call this in a process that later imports them normally.
+
+    Args:
+        extra (Sequence[str]): More packages to enter bare (e.g.
+            ``vost.utils`` for the benchmark tool's ``eval`` mode).
     """
     spec = importlib.util.find_spec('vost')
     if spec is None:
         raise ImportError('vost is not installed (pip install -e .)')
     root = spec.submodule_search_locations[0]
-    for name in _NUMPY_ONLY_PACKAGES:
+    for name in _NUMPY_ONLY_PACKAGES + tuple(extra):
         if name in sys.modules:
             continue
         spec = importlib.util.spec_from_loader(name, None, is_package=True)
