@@ -110,6 +110,9 @@ class FrameParser:
             for k, v in ANNOTATION_FILES.items()
         }
         self.frames_root = osp.abspath(osp.join(data_root, opts.frames_dir))
+        # read once per object below
+        self.opath = self.paths['objects']
+        self.min_edge = opts.min_edge
         self.report = empty_report(opts.split, opts.task)
         self.rem_f = self.report['removed']['frames']
         self.rem_o = self.report['removed']['objects']
@@ -168,7 +171,7 @@ class FrameParser:
 
     def parse_object(self, key: str, obj: dict) -> Optional[tuple]:
         """Filter 2 for one object: ``(instance, relations)`` or None."""
-        rem_o, opath = self.rem_o, self.paths['objects']
+        rem_o, opath = self.rem_o, self.opath
         if not obj.get('visible', False):
             rem_o['invisible'] += 1
             return None
@@ -201,7 +204,7 @@ class FrameParser:
         if rel is None:
             rem_o['invalid'] += 1
             return None
-        min_edge = self.opts.min_edge
+        min_edge = self.min_edge
         if min_edge is not None and (w < min_edge or h < min_edge):
             rem_o['small_box'] += 1
             return None
