@@ -88,11 +88,11 @@ def run(cmd, log_name=None, work_dir=None):
 
 
 def task_of(config: str) -> str:
-    """The config's task (sgdet, sgcls or predcls)."""
-    for task in ('predcls', 'sgcls', 'sgdet'):
-        if task in osp.basename(config):
-            return task
-    return 'sgdet'
+    """The config's task (sgdet, sgcls or predcls): its ``model.task``,
+    the one place a config states it."""
+    import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
+    from mmengine.config import Config
+    return Config.fromfile(osp.join(REPO, config)).model.get('task', 'sgdet')
 
 
 def tiny_vlm_dir(config: str):

@@ -1,4 +1,7 @@
 default_scope = 'vost'
+# The task is stated once, as model.task: SGRunner passes it to the
+# datasets and the metrics (vost/engine/runner.py).
+runner_type = 'SGRunner'
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

@@ -3,12 +3,6 @@
 # vost-spatial_r18_1xb8-2e_synthetic-ag-predcls.py, its stage 1).
 _base_ = ['./vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py']
 
-task = 'predcls'
 model = dict(
-    task=task,
+    task='predcls',
     query_generator=dict(_delete_=True, **_base_.gt_pair_query_generator))
-train_dataloader = dict(dataset=dict(task=task))
-val_dataloader = dict(dataset=dict(task=task))
-test_dataloader = val_dataloader
-val_evaluator = dict(task=task)
-test_evaluator = val_evaluator

@@ -1,15 +1,6 @@
 # VOST spatial model, SGCls on Action Genome: GT boxes given; one query per
 # GT pair whose content is RoI-pooled from the encoder memory (labels
-# unknown). Same backbone, depths and schedule as the SGDet config.
-_base_ = [
-    '../_base_/datasets/action_genome_sgcls.py',
-    '../_base_/models/vost_r50.py',
-    '../_base_/schedules/vost_adamw_12e.py',
-    '../_base_/default_runtime.py',
-]
+# unknown). The PredCls config with another task.
+_base_ = ['./vost-spatial_r50_8xb2-12e_ag-predcls.py']
 
-model = dict(
-    task=_base_.task,  # the dataset base's
-    query_generator=dict(_delete_=True, **_base_.gt_pair_query_generator))
-
-train_dataloader = dict(batch_size=2)
+model = dict(task='sgcls')

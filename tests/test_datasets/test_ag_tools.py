@@ -103,7 +103,7 @@ def test_dump_frames_pyav_one_based(tmp_path):
 def test_browse_dataset_writes_clips(tmp_path, monkeypatch):
     browse = _tool('tools/misc/browse_dataset.py')
     cfg = osp.join(ROOT, 'configs', '_base_', 'datasets',
-                   'synthetic_ag_sgdet.py')
+                   'synthetic_ag.py')
     monkeypatch.setattr(sys, 'argv', [
         'browse_dataset.py', cfg, '--output-dir',
         str(tmp_path), '--num', '2', '--cfg-options',

@@ -6,6 +6,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from vost.engine import fill_task
 from vost.registry import MODELS
 from vost.utils import register_all_modules
 
@@ -17,14 +18,18 @@ register_all_modules()
 
 
 @pytest.mark.parametrize('name,task,num_test', [
-    ('action_genome_sgdet.py', 'sgdet', 6),
-    ('action_genome_sgcls.py', 'sgcls', 6),
-    ('action_genome_predcls.py', 'predcls', 7),
-    ('synthetic_ag_sgdet.py', 'sgdet', 6),
-    ('synthetic_ag_predcls.py', 'predcls', 7),
+    ('action_genome.py', 'sgdet', 6),
+    ('action_genome.py', 'sgcls', 6),
+    ('action_genome.py', 'predcls', 7),
+    ('synthetic_ag.py', 'sgdet', 6),
+    ('synthetic_ag.py', 'predcls', 7),
 ])
 def test_base_dataset_config(name, task, num_test):
     cfg = Config.fromfile(osp.join(CFG_DIR, name))
+    # the dataset bases hold no task: the model states it (SGRunner)
+    assert 'task' not in cfg.test_evaluator
+    cfg.model = dict(task=task)
+    fill_task(cfg)
     assert cfg.test_evaluator.type == 'ActionGenomeSGGMetric'
     assert cfg.test_evaluator.task == task
     assert cfg.test_evaluator.split == 'test'
@@ -64,7 +69,7 @@ def test_base_dataset_config(name, task, num_test):
 
 
 def test_real_ag_config_item():
-    cfg = Config.fromfile(osp.join(CFG_DIR, 'action_genome_sgdet.py'))
+    cfg = Config.fromfile(osp.join(CFG_DIR, 'action_genome.py'))
     cfg.test_dataloader.dataset.data_root = FIXTURE
     dataset = Runner.build_dataloader(
         dict(cfg.test_dataloader, num_workers=0,

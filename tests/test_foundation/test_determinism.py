@@ -6,9 +6,9 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 from vost.datasets.synthetic import make_synthetic_ag
+from vost.engine import SGRunner
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py'
@@ -40,7 +40,7 @@ def _train(cfg, work_dir, seed=None):
     cfg.experiment_name = osp.basename(str(work_dir))
     if seed is not None:
         cfg.randomness.seed = seed
-    runner = Runner.from_cfg(cfg)
+    runner = SGRunner.from_cfg(cfg)
     model = runner.train()
     assert runner.iter >= 3
     return runner.seed, {
@@ -67,7 +67,7 @@ def test_default_seed_trains_identical_weights(tiny_cfg, tmp_path):
         assert torch.equal(first[key], second[key]), key
     # the steps did change the weights (the equality is not of untouched
     # initial weights only)
-    init = Runner.from_cfg(
+    init = SGRunner.from_cfg(
         dict(copy.deepcopy(tiny_cfg), work_dir=str(tmp_path / 'init'),
              experiment_name='init')).model.state_dict()
     moved = [k for k in first if first[k].is_floating_point()

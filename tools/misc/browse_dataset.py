@@ -8,7 +8,7 @@ and the frame's triplets listed under each frame.
 Example::
 
     python tools/misc/browse_dataset.py \
-        configs/_base_/datasets/synthetic_ag_sgdet.py \
+        configs/_base_/datasets/synthetic_ag.py \
         --output-dir work_dirs/browse --num 20 --split train
 """
 import argparse
@@ -27,6 +27,7 @@ from vost.structures.ag_meta import (
     OBJECT_CLASSES,
     SPATIAL_PREDICATES,
 )
+from vost.engine import fill_task
 from vost.registry import DATASETS
 from vost.utils import register_all_modules
 
@@ -101,6 +102,7 @@ def main():
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    fill_task(cfg)  # the datasets' task is model.task
     loader = cfg.train_dataloader if args.split == 'train' \
         else cfg.test_dataloader
     dataset = build_from_cfg(loader.dataset, DATASETS)

@@ -1,5 +1,6 @@
-"""Engine parts: hooks, optimiser constructors, loops."""
+"""Engine parts: the runner, hooks, optimiser constructors, loops."""
 from .hooks import *  # noqa: F401,F403
 from .loops import ResumableEpochBasedTrainLoop
+from .runner import SGRunner, fill_task
 
-__all__ = ['ResumableEpochBasedTrainLoop']
+__all__ = ['ResumableEpochBasedTrainLoop', 'SGRunner', 'fill_task']

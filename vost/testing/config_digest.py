@@ -44,6 +44,9 @@ def canonical_text(value: Any) -> str:
 def config_digest(path: str) -> Dict[str, str]:
     """Digest of one resolved config, per key path.
 
+    The config is resolved as the runner sees it: with ``model.task``
+    written into its datasets and metrics (:func:`vost.engine.fill_task`).
+
     Args:
         path: the config file.
 
@@ -51,7 +54,8 @@ def config_digest(path: str) -> Dict[str, str]:
         dict: key path (``'model.backbone'``, ``'max_epochs'``) -> the first
         12 hex digits of the SHA-1 of its canonical text.
     """
-    cfg = Config.fromfile(path).to_dict()
+    from vost.engine.runner import fill_task
+    cfg = fill_task(Config.fromfile(path)).to_dict()
     digest = {}
     for key, value in cfg.items():
         parts = value.items() if isinstance(value, dict) else [(None, value)]

@@ -65,7 +65,9 @@ class ActionGenomeSGGMetric(BaseMetric):
 
     Args:
         data_root (str): Action Genome root holding ``annotations/``.
-        task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'``.
+        task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'``; required
+            (in a config it comes from ``model.task``, filled in by
+            :func:`vost.engine.fill_task`).
         split (str): GT split. Defaults to ``'test'``.
         filter_cfg (dict, optional): Extra options of
             :func:`vost.ag_format.load_action_genome` (use the
@@ -87,7 +89,7 @@ class ActionGenomeSGGMetric(BaseMetric):
 
     def __init__(self,
                  data_root: str,
-                 task: str,
+                 task: Optional[str] = None,
                  split: str = 'test',
                  filter_cfg: Optional[dict] = None,
                  constraints: Sequence[str] = CONSTRAINTS,
@@ -102,6 +104,12 @@ class ActionGenomeSGGMetric(BaseMetric):
                  **kwargs) -> None:
         super().__init__(
             collect_device=collect_device, prefix=prefix, **kwargs)
+        if task is None:
+            raise ValueError(
+                'ActionGenomeSGGMetric: task is not set. Configs state the '
+                'task once, as model.task; SGRunner (the default runtime\'s '
+                'runner_type) passes it to the metric. Building mmengine\'s '
+                'Runner directly, call vost.engine.fill_task(cfg) first.')
         if task not in TASKS:
             raise ValueError("task must be 'predcls', 'sgcls' or 'sgdet', "
                              f'got {task!r}')

@@ -1,8 +1,8 @@
-# Action Genome, SGDet (real data; see docs/dataset_preparation.md).
+# Action Genome (real data; see docs/dataset_preparation.md), any task:
+# the datasets and the metric get the task from model.task (SGRunner).
 # Clips are T = 1 + num_ref_frames frames; the spatial model uses T = 1.
 dataset_type = 'ActionGenomeDataset'
 data_root = 'data/action_genome/'
-task = 'sgdet'
 num_ref_frames = 0
 frame_range = 4  # reference frames within +-4 annotated frames (OED)
 backend_args = None
@@ -56,7 +56,6 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         split='train',
-        task=task,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=1,
@@ -68,12 +67,10 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         split='test',
-        task=task,
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 val_evaluator = dict(
-    type='ActionGenomeSGGMetric', data_root=data_root, task=task,
-    split='test')
+    type='ActionGenomeSGGMetric', data_root=data_root, split='test')
 test_evaluator = val_evaluator

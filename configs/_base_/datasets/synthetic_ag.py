@@ -1,10 +1,10 @@
-# Synthetic Action Genome, SGDet: the Action Genome settings
-# (action_genome_sgdet.py) at the synthetic data's root, with CPU-sized
+# Synthetic Action Genome, any task: the Action Genome settings
+# (action_genome.py) at the synthetic data's root, with CPU-sized
 # inputs and batches. Generate the data first
 # (docs/synthetic_action_genome.md):
 #   python tools/dataset_converters/make_synthetic_ag.py data/synthetic_ag \
 #       --videos 1000 --frames 10 --seed 0 --size 256 256
-_base_ = './action_genome_sgdet.py'
+_base_ = './action_genome.py'
 
 data_root = 'data/synthetic_ag/'
 img_scale = (128, 128)  # frames are 256x256; objects stay visible at 128
