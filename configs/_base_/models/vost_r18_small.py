@@ -43,27 +43,18 @@ vlm_channels = 32
 vlm_grid = (4, 4)
 vlm_cache_dir = None
 vlm_encoder = dict(
-    _delete_=True,  # not merged with vost_r50.py's
-    type='VLMEncoder',
+    _base_.vlm_encoder,  # its normalisation and prompts
     model_name=vlm_name,
     grid_size=vlm_grid,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    input_channel_order='rgb',
     cache_dir=vlm_cache_dir,
     local_files_only=True)
 vlm_query_generator = dict(
-    _delete_=True,
-    type='DualSourcePairQueryGenerator',
+    _base_.vlm_query_generator,
     num_queries=num_queries,
     embed_dims=embed_dims,
     vlm_channels=vlm_channels)
 vlm_feature_bank = dict(
-    _delete_=True,
-    type='MultiModalFeatureBank',
-    in_channels=embed_dims,
-    vlm_channels=vlm_channels,
-    text_logit_scale=10.0)
+    _base_.vlm_feature_bank, in_channels=embed_dims, vlm_channels=vlm_channels)
 
 model = dict(
     backbone=dict(
