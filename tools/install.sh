@@ -8,9 +8,18 @@
 #
 # Usage: bash tools/install.sh            (uses `python`)
 #        PYTHON=/path/to/python bash tools/install.sh
+#        bash tools/install.sh --check    (installs nothing: exit 0 if every
+#                                          pin is met and vost is installed
+#                                          from this tree, else 1 and why)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python}
+CHECK=0
+case "${1:-}" in
+    --check) CHECK=1 ;;
+    "") ;;
+    *) echo "usage: bash tools/install.sh [--check]" >&2; exit 2 ;;
+esac
 export PIP_ROOT_USER_ACTION=ignore
 PIP=("$PY" -m pip install --disable-pip-version-check)
 
@@ -18,7 +27,7 @@ step() { echo "[install] $*"; }
 
 # Fast path: every pin already satisfied and vost installed from this tree.
 # (Run from / so that `import vost` finds the installed package, not ./vost.)
-if (cd / && "$PY" - "$OLDPWD") <<'PYEOF' 2>/dev/null
+if REASON=$( (cd / && "$PY" - "$OLDPWD") 2>&1 <<'PYEOF'
 import os, sys
 from importlib.metadata import version
 from packaging.requirements import Requirement
@@ -31,17 +40,34 @@ for fname in files:
         if not line or line.startswith('-r'):
             continue
         req = Requirement(line)
-        if not req.specifier.contains(version(req.name), prereleases=True):
-            sys.exit(1)
-import mmcv.ops  # noqa: F401  (the compiled ops, not an op-less wheel)
-import vost
-assert os.path.samefile(os.path.dirname(vost.__file__),
-                        os.path.join(root, 'vost'))
-assert os.path.exists(os.path.join(root, 'vost', '.mim', 'configs'))
+        try:
+            have = version(req.name)
+        except Exception:
+            sys.exit(f'{req.name} is not installed ({fname}: {line})')
+        if not req.specifier.contains(have, prereleases=True):
+            sys.exit(f'{req.name} {have} does not meet {fname}: {line}')
+try:
+    import mmcv.ops  # noqa: F401  (the compiled ops, not an op-less wheel)
+except Exception as exc:
+    sys.exit(f'import mmcv.ops fails: {exc}')
+try:
+    import vost
+except ImportError as exc:
+    sys.exit(f'vost is not installed: {exc}')
+if not os.path.samefile(os.path.dirname(vost.__file__),
+                        os.path.join(root, 'vost')):
+    sys.exit(f'vost is installed from {os.path.dirname(vost.__file__)}, '
+             f'not from this tree ({root})')
+if not os.path.exists(os.path.join(root, 'vost', '.mim', 'configs')):
+    sys.exit('vost/.mim/configs is missing: reinstall with pip install -e .')
 PYEOF
-then
+); then
     echo "[install] everything is installed already (tools/install.sh is idempotent)"
     exit 0
+elif [ "$CHECK" = 1 ]; then
+    echo "[install] --check: not ready: ${REASON##*$'\n'}" >&2
+    echo "[install] run: bash tools/install.sh" >&2
+    exit 1
 fi
 
 step "1/4 build requirements (torch 2.13.0 CPU, setuptools<82, numpy)"

@@ -6,11 +6,7 @@
 _base_ = ['./vost-spatial-temporal_r50_8xb2-6e_ag-sgdet.py']
 
 causal = True
-clip_sample = dict(_base_.clip_sample, causal=causal)
-
 model = dict(temporal=dict(decoder=dict(causal=causal)))
-train_pipeline = [clip_sample, *_base_.train_pipeline[1:]]
-test_pipeline = [dict(clip_sample, test_mode=True), *_base_.test_pipeline[1:]]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+train_dataloader = dict(dataset=dict(clip_sampler=dict(causal=causal)))
+val_dataloader = dict(dataset=dict(clip_sampler=dict(causal=causal)))
 test_dataloader = val_dataloader

@@ -14,22 +14,16 @@ _base_ = [
 ]
 
 num_ref_frames = 2
-causal = False
-clip_sample = dict(
-    _base_.clip_sample, num_ref_frames=num_ref_frames, causal=causal)
-
+clip = dict(clip_sampler=dict(num_ref_frames=num_ref_frames))
 model = dict(temporal=_base_.temporal_stage)
 
-train_pipeline = [clip_sample, *_base_.train_pipeline[1:]]
-test_pipeline = [dict(clip_sample, test_mode=True), *_base_.test_pipeline[1:]]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+train_dataloader = dict(dataset=clip)
+val_dataloader = dict(dataset=clip)
 test_dataloader = val_dataloader
 
-# stage 2: only the temporal parts train
+# stage 2: only the temporal parts train, from the stage-1 checkpoint
+# (--cfg-options load_from=...)
 custom_hooks = [*_base_.custom_hooks, _base_.freeze_spatial_hook]
-model_wrapper_cfg = _base_.stage2_wrapper_cfg
-load_from = None  # the stage-1 checkpoint (--cfg-options load_from=...)
 
 # one epoch (about 890 steps of 8 three-frame clips), cosine decay
 max_epochs = 1

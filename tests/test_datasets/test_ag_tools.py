@@ -108,7 +108,7 @@ def test_browse_dataset_writes_clips(tmp_path, monkeypatch):
         'browse_dataset.py', cfg, '--output-dir',
         str(tmp_path), '--num', '2', '--cfg-options',
         f'train_dataloader.dataset.data_root={FIXTURE}',
-        'train_dataloader.dataset.pipeline.0.num_ref_frames=1'
+        'train_dataloader.dataset.clip_sampler.num_ref_frames=1'
     ])
     browse.main()
     import cv2

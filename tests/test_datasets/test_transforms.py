@@ -198,3 +198,39 @@ def test_pack_requires_clip_sampler():
     from vost.datasets import PackSGInputs
     with pytest.raises(KeyError, match='SGClipSample'):
         PackSGInputs()(dict(img=[np.zeros((4, 4, 3), np.uint8)]))
+
+
+@pytest.mark.parametrize('test_mode', [False, True])
+def test_dataset_clip_sampler_equals_sampler_in_pipeline(test_mode):
+    # the dataset's clip_sampler runs first, as SGClipSample at the start
+    # of the pipeline does, with the dataset's test mode
+    in_pipeline = _pipeline(num_ref=2, flip_prob=0.5)
+    in_pipeline[0]['test_mode'] = test_mode
+    ref = ActionGenomeDataset(
+        data_root=FIXTURE, split='test', test_mode=test_mode,
+        pipeline=in_pipeline)
+    ds = ActionGenomeDataset(
+        data_root=FIXTURE, split='test', test_mode=test_mode,
+        clip_sampler=dict(type='SGClipSample', num_ref_frames=2,
+                          frame_range=4),
+        pipeline=in_pipeline[1:])
+    assert ds.clip_sampler.test_mode == test_mode
+    assert ds.pipeline.transforms[0] is ds.clip_sampler
+    for i in (0, 3, 5):
+        np.random.seed(i)
+        random.seed(i)
+        a = ref[i]
+        np.random.seed(i)
+        random.seed(i)
+        b = ds[i]
+        assert torch.equal(a['inputs'], b['inputs'])
+        sa = a['data_samples'].video_data_samples
+        sb = b['data_samples'].video_data_samples
+        assert [s.frame_id for s in sa] == [s.frame_id for s in sb]
+        assert len(sb) == 3
+
+
+def test_dataset_without_clip_sampler_gives_plain_items():
+    ds = ActionGenomeDataset(
+        data_root=FIXTURE, split='test', test_mode=True, pipeline=[])
+    assert ds.clip_sampler is None and 'key_frame_flags' not in ds[0]

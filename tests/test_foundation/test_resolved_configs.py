@@ -26,15 +26,14 @@ REFERENCE = osp.join(REPO, 'tests', 'data', 'resolved_config_digests.json')
 FRAGMENT_KEYS = frozenset({
     # dataset bases: pipeline parts
     'load_transforms', 'resize_transform', 'augment_transforms',
-    'clip_sample', 'backend_args',
+    'clip_sampler', 'clip', 'backend_args',
     # model bases: query generators, temporal stage, VLM parts
     'learnable_query_generator', 'gt_pair_query_generator',
     'temporal_stage', 'vlm_name', 'vlm_channels', 'vlm_grid',
     'vlm_cache_dir', 'vlm_encoder', 'vlm_query_generator',
     'vlm_feature_bank', '_l1_cost', '_giou_cost',
     # schedules: lr decays, temporal stage 2
-    'cosine_schedule', 'step_schedule', 'freeze_spatial_hook',
-    'stage2_wrapper_cfg'
+    'cosine_schedule', 'step_schedule', 'freeze_spatial_hook'
 })
 # Top-level helper variables that the fragments replaced (their values
 # live on in the model / pipelines that used them).

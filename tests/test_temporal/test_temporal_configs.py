@@ -41,11 +41,15 @@ def test_switches_agree(path):
     assert cfg.model.task in name
     for loader, test_mode in ((cfg.train_dataloader, False),
                               (cfg.test_dataloader, True)):
-        sampler = loader.dataset.pipeline[0]
+        sampler = loader.dataset.clip_sampler
         assert sampler.type == 'SGClipSample'
         assert sampler.num_ref_frames == 2 and sampler.frame_range == 4
         assert sampler.get('causal', False) == causal
-        assert sampler.get('test_mode', False) == test_mode
+        # the sampler's test mode is the dataset's
+        assert 'test_mode' not in sampler
+        assert loader.dataset.get('test_mode', False) == test_mode
+        assert [t.type for t in loader.dataset.pipeline] == [
+            'TransformBroadcaster', 'PackSGInputs']
         assert loader.dataset.task == cfg.model.task
     assert cfg.test_evaluator.task == cfg.model.task
     hooks = [h.type for h in cfg.get('custom_hooks', [])]

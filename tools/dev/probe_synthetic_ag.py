@@ -115,7 +115,9 @@ def main():
     parser.add_argument('data_root')
     parser.add_argument('--steps', type=int, default=3000)
     parser.add_argument('--batch-size', type=int, default=256)
-    parser.add_argument('--device', default='cuda')
+    parser.add_argument(
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu',
+        help='default: cuda where available, else cpu')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out')
     args = parser.parse_args()

@@ -63,7 +63,8 @@ def init_sg_model(config: Union[str, Config],
 
 
 def build_inference_pipeline(cfg: Config) -> Compose:
-    """The config's test pipeline without its annotation-loading steps.
+    """The config's test clip sampler and pipeline without its
+    annotation-loading steps.
 
     Args:
         cfg (Config): A VOST config with ``test_dataloader``.
@@ -84,8 +85,10 @@ def build_inference_pipeline(cfg: Config) -> Compose:
             out.append(t)
         return out
 
-    pipeline = cfg.test_dataloader.dataset.pipeline
-    return Compose(strip(pipeline))
+    dataset = cfg.test_dataloader.dataset
+    sampler = dataset.get('clip_sampler')
+    sampler = [] if sampler is None else [dict(sampler, test_mode=True)]
+    return Compose(sampler + strip(dataset.pipeline))
 
 
 def frames_from_input(input_path: str, frame_dir: str) -> List[str]:

@@ -22,16 +22,18 @@ augment_transforms = [
     dict(type='mmdet.RandomFlip', prob=0.5),
     dict(type='mmdet.PhotoMetricDistortion'),
 ]
-# The clip: key frame + num_ref_frames reference frames (test clips take
-# the nearest frames on both sides; causal=True takes past frames only).
-clip_sample = dict(
+# The clip: key frame + num_ref_frames reference frames, sampled by the
+# dataset before its pipeline (test datasets take the nearest frames on
+# both sides; causal=True takes past frames only). A temporal config
+# changes it without restating the pipelines:
+#   train_dataloader = dict(dataset=dict(clip_sampler=dict(num_ref_frames=2)))
+clip_sampler = dict(
     type='SGClipSample',
     num_ref_frames=num_ref_frames,
     frame_range=frame_range)
 # TransformBroadcaster runs the per-frame transforms on every frame of a clip
 # with shared random parameters.
 train_pipeline = [
-    clip_sample,
     dict(
         type='TransformBroadcaster',
         share_random_params=True,
@@ -39,7 +41,6 @@ train_pipeline = [
     dict(type='PackSGInputs'),
 ]
 test_pipeline = [
-    dict(clip_sample, test_mode=True),
     dict(
         type='TransformBroadcaster',
         share_random_params=True,
@@ -56,6 +57,7 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         split='train',
+        clip_sampler=clip_sampler,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=1,
@@ -68,6 +70,7 @@ val_dataloader = dict(
         data_root=data_root,
         split='test',
         test_mode=True,
+        clip_sampler=clip_sampler,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 

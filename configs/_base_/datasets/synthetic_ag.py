@@ -15,20 +15,18 @@ load_transforms = [
 ]
 resize_transform = dict(_base_.resize_transform, scale=img_scale)
 train_pipeline = [
-    _base_.train_pipeline[0],
     dict(
-        _base_.train_pipeline[1],
+        _base_.train_pipeline[0],
         transforms=[
             *load_transforms, resize_transform, *_base_.augment_transforms
         ]),
-    _base_.train_pipeline[2],
+    _base_.train_pipeline[1],
 ]
 test_pipeline = [
-    _base_.test_pipeline[0],
     dict(
-        _base_.test_pipeline[1],
+        _base_.test_pipeline[0],
         transforms=[*load_transforms, resize_transform]),
-    _base_.test_pipeline[2],
+    _base_.test_pipeline[1],
 ]
 
 train_dataloader = dict(

@@ -6,7 +6,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset, force_full_init
 from mmengine.logging import print_log
 
-from vost.registry import DATASETS
+from vost.registry import DATASETS, TRANSFORMS
 
 from vost.structures.ag_meta import AG_METAINFO
 from vost.ag_format import format_load_report, load_action_genome
@@ -27,9 +27,11 @@ class ActionGenomeDataset(BaseDataset):
 
     In ``item_mode='key_frame'`` (always in test mode) item ``i`` is one
     annotated frame: the pipeline receives the whole video dict plus
-    ``key_frame_id`` (the frame's index in ``images``), and a clip
-    sampling transform (:class:`~vost.datasets.transforms.SGClipSample`)
-    picks the reference frames. Every kept frame is exactly one item, in
+    ``key_frame_id`` (the frame's index in ``images``), and the dataset's
+    clip sampler (``clip_sampler``, an
+    :class:`~vost.datasets.transforms.SGClipSample` run before the
+    pipeline, as mmtracking's ``ref_img_sampler``) picks the reference
+    frames. Every kept frame is exactly one item, in
     (video, time) order. In ``item_mode='video'`` (training only) item ``i``
     is video ``i`` and the clip sampler draws a random key frame.
 
@@ -52,6 +54,14 @@ class ActionGenomeDataset(BaseDataset):
             when a kept frame's image is missing. Defaults to True.
         frames_dir (str): Frame folder in ``data_root``.
         on_error (str): ``'raise'`` or ``'warn'``.
+        clip_sampler (dict, optional): Config of the clip-sampling
+            transform run first on every item (``type='SGClipSample'``,
+            ``num_ref_frames``, ``frame_range``, ``causal``); its
+            ``test_mode`` defaults to the dataset's. A temporal config
+            changes ``clip_sampler=dict(num_ref_frames=2)`` without
+            restating the pipeline. None (default) runs the pipeline on
+            the video dict as it is (``pipeline=[]`` then gives the plain
+            annotations).
         **kwargs: ``BaseDataset`` arguments (``pipeline``, ``test_mode``,
             ``indices``, ``serialize_data``, ``lazy_init``, ...).
     """
@@ -72,6 +82,7 @@ class ActionGenomeDataset(BaseDataset):
                  check_frames_exist: bool = True,
                  frames_dir: str = 'frames',
                  on_error: str = 'raise',
+                 clip_sampler: Optional[dict] = None,
                  **kwargs: Any) -> None:
         if item_mode not in ('key_frame', 'video'):
             raise ValueError("item_mode must be 'key_frame' or 'video', "
@@ -92,6 +103,12 @@ class ActionGenomeDataset(BaseDataset):
         self.load_report: Optional[dict] = None
         self._key_index = np.zeros((0, 2), np.int64)
         super().__init__(data_root=data_root, **kwargs)
+        self.clip_sampler = None
+        if clip_sampler is not None:
+            cfg = dict(clip_sampler)
+            cfg.setdefault('test_mode', self.test_mode)
+            self.clip_sampler = TRANSFORMS.build(cfg)
+            self.pipeline.transforms.insert(0, self.clip_sampler)
 
     def load_data_list(self) -> list:
         """Parse the annotations with ``load_action_genome``.

@@ -68,7 +68,8 @@ class PackSGInputs(BaseTransform):
             dict: ``inputs`` and ``data_samples``.
         """
         if 'key_frame_flags' not in results:
-            raise KeyError("PackSGInputs needs 'key_frame_flags': put "
+            raise KeyError("PackSGInputs needs 'key_frame_flags': give the "
+                           'dataset a clip_sampler (SGClipSample) or put '
                            'SGClipSample at the start of the pipeline')
         flags = np.asarray(results['key_frame_flags'], bool)
         num = len(flags)

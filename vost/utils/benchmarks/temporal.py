@@ -182,7 +182,7 @@ def run(args: argparse.Namespace) -> dict:
     model.init_weights()
     if model.temporal is None:
         raise ValueError(f'{args.config}: model.temporal is None')
-    sampler = model.cfg.test_dataloader.dataset.pipeline[0]
+    sampler = model.cfg.test_dataloader.dataset.clip_sampler
     num_refs, frame_range = sampler.num_ref_frames, sampler.frame_range
     data = demo_sg_track_inputs(
         batch_size=args.batch_size, num_frames=1 + num_refs,
