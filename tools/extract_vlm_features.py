@@ -23,7 +23,7 @@ from mmengine.config import Config, DictAction
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader, Dataset
 
-from vost.engine import fill_task
+from vost.engine import fill_from_model
 from vost.models.vlm import VLMFeatureCacheWriter
 from vost.registry import DATASETS, MODELS
 from vost.utils import register_all_modules
@@ -128,7 +128,7 @@ def main():
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    fill_task(cfg)  # the datasets' task is model.task
+    fill_from_model(cfg)  # task and causal clips: the model states them
     vlm_cfg = cfg.model.get('vlm_encoder')
     if not vlm_cfg:
         raise KeyError(f'{args.config}: model.vlm_encoder is not set; '

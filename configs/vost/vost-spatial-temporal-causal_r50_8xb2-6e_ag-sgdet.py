@@ -5,8 +5,5 @@
 # this config and that checkpoint.
 _base_ = ['./vost-spatial-temporal_r50_8xb2-6e_ag-sgdet.py']
 
-causal = True
-model = dict(temporal=dict(decoder=dict(causal=causal)))
-train_dataloader = dict(dataset=dict(clip_sampler=dict(causal=causal)))
-val_dataloader = dict(dataset=dict(clip_sampler=dict(causal=causal)))
-test_dataloader = val_dataloader
+# the datasets' clip samplers follow (causal=True; SGRunner fills it in)
+model = dict(temporal=dict(decoder=dict(causal=True)))

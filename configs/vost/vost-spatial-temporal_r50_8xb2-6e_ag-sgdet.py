@@ -13,16 +13,13 @@ _base_ = [
     '../_base_/schedules/temporal_stage2.py'
 ]
 
-num_ref_frames = 2
-clip = dict(clip_sampler=dict(num_ref_frames=num_ref_frames))
-
-model = dict(temporal=_base_.temporal_stage)
-
+clip = dict(clip_sampler=dict(num_ref_frames=2))
 train_dataloader = dict(batch_size=2, dataset=clip)
 # Neighbouring key frames share reference frames: in one batch a shared
 # frame runs through the spatial model once (VOST._key_frame_outputs).
 val_dataloader = dict(batch_size=4, dataset=clip)
 test_dataloader = val_dataloader
+model = dict(temporal=_base_.temporal_stage)
 
 # stage 2: only the temporal parts train, from the stage-1 checkpoint
 # (--cfg-options load_from=...)

@@ -6,7 +6,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from vost.engine import fill_task
+from vost.engine import fill_from_model
 from vost.registry import MODELS
 from vost.utils import register_all_modules
 
@@ -29,7 +29,7 @@ def test_base_dataset_config(name, task, num_test):
     # the dataset bases hold no task: the model states it (SGRunner)
     assert 'task' not in cfg.test_evaluator
     cfg.model = dict(task=task)
-    fill_task(cfg)
+    fill_from_model(cfg)
     assert cfg.test_evaluator.type == 'ActionGenomeSGGMetric'
     assert cfg.test_evaluator.task == task
     assert cfg.test_evaluator.split == 'test'

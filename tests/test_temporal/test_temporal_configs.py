@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
-from vost.engine import fill_task
+from vost.engine import fill_from_model
 from vost.models.vlm import make_tiny_vlm
 from vost.registry import MODELS
 from vost.testing import demo_sg_track_inputs
@@ -35,7 +35,7 @@ def test_every_setting_has_a_temporal_config():
 @pytest.mark.parametrize('path', TEMPORAL, ids=osp.basename)
 def test_switches_agree(path):
     name = osp.basename(path)
-    cfg = fill_task(Config.fromfile(path))  # as SGRunner does
+    cfg = fill_from_model(Config.fromfile(path))  # as SGRunner does
     causal = '-causal_' in name
     assert cfg.model.temporal.decoder.causal == causal
     assert cfg.model.task in name

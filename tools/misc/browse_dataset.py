@@ -27,7 +27,7 @@ from vost.structures.ag_meta import (
     OBJECT_CLASSES,
     SPATIAL_PREDICATES,
 )
-from vost.engine import fill_task
+from vost.engine import fill_from_model
 from vost.registry import DATASETS
 from vost.utils import register_all_modules
 
@@ -102,7 +102,7 @@ def main():
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    fill_task(cfg)  # the datasets' task is model.task
+    fill_from_model(cfg)  # task and causal clips: the model states them
     loader = cfg.train_dataloader if args.split == 'train' \
         else cfg.test_dataloader
     dataset = build_from_cfg(loader.dataset, DATASETS)

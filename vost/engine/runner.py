@@ -1,22 +1,31 @@
-"""The task is stated once, as ``model.task``; the runner passes it on.
+"""Settings a config states once, in the model; the runner passes them on.
 
-A VOST config states its task (``'sgdet'``, ``'sgcls'`` or ``'predcls'``)
-in one place, the model (``model.task``; the detector passes it to its
-head and query generator, docs/model.md). The datasets (whose small-box
-filter depends on the task) and the metrics (whose protocol does) get it
-from there: :func:`fill_task` writes ``model.task`` into every Action Genome
-dataset of the three dataloaders and every Action Genome metric of the two
-evaluators, and :class:`SGRunner` (``runner_type = 'SGRunner'`` in
-``configs/_base_/default_runtime.py``) calls it before building anything.
-A PredCls config is then its SGDet config with ``model.task`` and the
-query generator changed, nothing else (docs/config_guide.md).
+Two settings of a VOST config concern the model and the data alike, and
+each is stated in one place, the model:
 
-A dataset or metric that states a task of its own keeps it when it agrees
-with ``model.task`` and is an error when it does not. Tools that build
-datasets without a runner (``browse_dataset.py``,
-``extract_vlm_features.py``) call :func:`fill_task` themselves; a script
-that builds mmengine's plain ``Runner`` from a config must too, or the
-metric refuses to build without a task.
+- the task, ``model.task`` (``'sgdet'``, ``'sgcls'`` or ``'predcls'``;
+  the detector passes it to its head and query generator, docs/model.md).
+  The datasets need it for their small-box filter and the metrics for
+  their protocol;
+- causal (streaming) inference, ``model.temporal.decoder.causal``. The
+  datasets' clip samplers must then take past frames only.
+
+:func:`fill_from_model` writes them where they are needed: the task into
+every Action Genome dataset of the three dataloaders (through dataset
+wrappers) and every Action Genome metric of the two evaluators, and
+``causal=True`` into those datasets' clip samplers. :class:`SGRunner`
+(``runner_type = 'SGRunner'`` in ``configs/_base_/default_runtime.py``)
+calls it before building anything. A PredCls config is then its SGDet
+config with ``model.task`` and the query generator changed; a causal config
+its temporal config with the decoder's ``causal`` switched
+(docs/config_guide.md).
+
+A dataset, metric or sampler that states a value of its own keeps it when
+it agrees with the model and is an error when it does not. Tools that
+build datasets without a runner (``browse_dataset.py``,
+``extract_vlm_features.py``) call :func:`fill_from_model` themselves; a
+script that builds mmengine's plain ``Runner`` from a config must too, or
+the metric refuses to build without a task.
 """
 import copy
 from typing import Any, List, Optional
@@ -26,7 +35,7 @@ from mmengine.runner import Runner
 
 from vost.registry import DATASETS, METRICS, RUNNERS
 
-__all__ = ['fill_task', 'SGRunner']
+__all__ = ['fill_from_model', 'SGRunner']
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 EVALUATORS = ('val_evaluator', 'test_evaluator')
@@ -42,14 +51,14 @@ def _is_subclass(cfg: dict, registry, base_name: str) -> bool:
     return any(c.__name__ == base_name for c in obj_type.__mro__)
 
 
-def _set_task(cfg: dict, task: str, path: str) -> None:
-    stated = cfg.get('task')
-    if stated is not None and stated != task:
+def _set(cfg: dict, key: str, value: Any, path: str, source: str) -> None:
+    stated = cfg.get(key)
+    if stated is not None and stated != value:
         raise ValueError(
-            f'{path}.task={stated!r} contradicts model.task={task!r}: a '
-            'config states its task once, as model.task (the datasets and '
-            'metrics get it from there; docs/config_guide.md)')
-    cfg['task'] = task
+            f'{path}.{key}={stated!r} contradicts {source}={value!r}: a '
+            f'config states it once, as {source} (the data and metrics get '
+            'it from there; docs/config_guide.md)')
+    cfg[key] = value
 
 
 def _datasets(cfg: Any, path: str) -> List[tuple]:
@@ -79,52 +88,74 @@ def _metrics(cfg: Any, path: str) -> List[tuple]:
     return [(cfg, path)]
 
 
-def fill_task(cfg: Config) -> Config:
-    """Write ``cfg.model.task`` into the config's AG datasets and metrics.
+def _ag_datasets(cfg: Config) -> List[tuple]:
+    out = []
+    for key in DATALOADERS:
+        loader = cfg.get(key)
+        if isinstance(loader, dict):
+            out += [(d, p) for d, p in _datasets(loader.get('dataset'),
+                                                 f'{key}.dataset')
+                    if _is_subclass(d, DATASETS, 'ActionGenomeDataset')]
+    return out
+
+
+def _causal(model: dict) -> bool:
+    temporal = model.get('temporal')
+    if not isinstance(temporal, dict):
+        return False
+    decoder = temporal.get('decoder')
+    return isinstance(decoder, dict) and bool(decoder.get('causal', False))
+
+
+def fill_from_model(cfg: Config) -> Config:
+    """Write the model's task and causal switch into the data and metrics.
 
     Args:
-        cfg (Config): A resolved config; changed in place. Without
-            ``model.task`` (a dataset-only config) nothing changes.
+        cfg (Config): A resolved config; changed in place. Without a
+            ``model`` dict (a dataset-only config) nothing changes; without
+            ``model.task`` the task is not filled.
 
     Returns:
         Config: ``cfg``.
 
     Raises:
-        ValueError: a dataset or metric states another task (names its
-            key path).
+        ValueError: a dataset, metric or clip sampler states another value
+            (the error names its key path).
     """
     model = cfg.get('model')
-    task: Optional[str] = model.get('task') if isinstance(model, dict) \
-        else None
-    if task is None:
+    if not isinstance(model, dict):
         return cfg
-    for key in DATALOADERS:
-        loader = cfg.get(key)
-        if not isinstance(loader, dict):
-            continue
-        for dataset, path in _datasets(loader.get('dataset'),
-                                       f'{key}.dataset'):
-            if _is_subclass(dataset, DATASETS, 'ActionGenomeDataset'):
-                _set_task(dataset, task, path)
-    for key in EVALUATORS:
-        for metric, path in _metrics(cfg.get(key), key):
-            if _is_subclass(metric, METRICS, 'ActionGenomeSGGMetric'):
-                _set_task(metric, task, path)
+    task: Optional[str] = model.get('task')
+    if task is not None:
+        for dataset, path in _ag_datasets(cfg):
+            _set(dataset, 'task', task, path, 'model.task')
+        for key in EVALUATORS:
+            for metric, path in _metrics(cfg.get(key), key):
+                if _is_subclass(metric, METRICS, 'ActionGenomeSGGMetric'):
+                    _set(metric, 'task', task, path, 'model.task')
+    if _causal(model):
+        for dataset, path in _ag_datasets(cfg):
+            sampler = dataset.get('clip_sampler')
+            if isinstance(sampler, dict):
+                _set(sampler, 'causal', True, f'{path}.clip_sampler',
+                     'model.temporal.decoder.causal')
     return cfg
 
 
 @RUNNERS.register_module()
 class SGRunner(Runner):
-    """mmengine's Runner, built from a config whose task is stated once.
+    """mmengine's Runner, built from a config whose task (and causal
+    switch) is stated once, in the model.
 
     ``from_cfg`` (what ``RUNNERS.build`` and ``tools/train.py`` /
-    ``tools/test.py`` call) runs :func:`fill_task` on a copy of the config
-    first; everything else is mmengine's.
+    ``tools/test.py`` call) runs :func:`fill_from_model` on a copy of the
+    config first; everything else is mmengine's.
     """
 
     @classmethod
     def from_cfg(cls, cfg: Config) -> 'SGRunner':
-        """Build the runner from ``cfg`` with the task filled in.
+        """Build the runner from ``cfg`` with the model's settings filled
+        in.
 
         Args:
             cfg (Config): The resolved config.
@@ -132,5 +163,4 @@ class SGRunner(Runner):
         Returns:
             SGRunner: The runner.
         """
-        return super().from_cfg(fill_task(copy.deepcopy(cfg)))
-
+        return super().from_cfg(fill_from_model(copy.deepcopy(cfg)))

@@ -45,7 +45,8 @@ def config_digest(path: str) -> Dict[str, str]:
     """Digest of one resolved config, per key path.
 
     The config is resolved as the runner sees it: with ``model.task``
-    written into its datasets and metrics (:func:`vost.engine.fill_task`).
+    (and causal switch) written into its datasets and metrics
+    (:func:`vost.engine.fill_from_model`).
 
     Args:
         path: the config file.
@@ -54,8 +55,8 @@ def config_digest(path: str) -> Dict[str, str]:
         dict: key path (``'model.backbone'``, ``'max_epochs'``) -> the first
         12 hex digits of the SHA-1 of its canonical text.
     """
-    from vost.engine.runner import fill_task
-    cfg = fill_task(Config.fromfile(path)).to_dict()
+    from vost.engine.runner import fill_from_model
+    cfg = fill_from_model(Config.fromfile(path)).to_dict()
     digest = {}
     for key, value in cfg.items():
         parts = value.items() if isinstance(value, dict) else [(None, value)]

@@ -3,8 +3,6 @@
 # Clips are T = 1 + num_ref_frames frames; the spatial model uses T = 1.
 dataset_type = 'ActionGenomeDataset'
 data_root = 'data/action_genome/'
-num_ref_frames = 0
-frame_range = 4  # reference frames within +-4 annotated frames (OED)
 backend_args = None
 
 # Pipeline fragments: a config that changes one part (the image size, the
@@ -29,8 +27,8 @@ augment_transforms = [
 #   train_dataloader = dict(dataset=dict(clip_sampler=dict(num_ref_frames=2)))
 clip_sampler = dict(
     type='SGClipSample',
-    num_ref_frames=num_ref_frames,
-    frame_range=frame_range)
+    num_ref_frames=0,
+    frame_range=4)  # reference frames within +-4 annotated frames (OED)
 # TransformBroadcaster runs the per-frame transforms on every frame of a clip
 # with shared random parameters.
 train_pipeline = [

@@ -67,7 +67,7 @@ class ActionGenomeSGGMetric(BaseMetric):
         data_root (str): Action Genome root holding ``annotations/``.
         task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'``; required
             (in a config it comes from ``model.task``, filled in by
-            :func:`vost.engine.fill_task`).
+            :func:`vost.engine.fill_from_model`).
         split (str): GT split. Defaults to ``'test'``.
         filter_cfg (dict, optional): Extra options of
             :func:`vost.ag_format.load_action_genome` (use the
@@ -109,7 +109,8 @@ class ActionGenomeSGGMetric(BaseMetric):
                 'ActionGenomeSGGMetric: task is not set. Configs state the '
                 'task once, as model.task; SGRunner (the default runtime\'s '
                 'runner_type) passes it to the metric. Building mmengine\'s '
-                'Runner directly, call vost.engine.fill_task(cfg) first.')
+                'Runner directly, call vost.engine.fill_from_model(cfg) '
+                'first.')
         if task not in TASKS:
             raise ValueError("task must be 'predcls', 'sgcls' or 'sgdet', "
                              f'got {task!r}')

@@ -1,11 +1,12 @@
-"""The task is stated once, as ``model.task``: ``fill_task`` (run by
-``SGRunner``) passes it to the Action Genome datasets and metrics."""
+"""The task and the causal switch are stated once, in the model:
+``fill_from_model`` (run by ``SGRunner``) passes them to the Action Genome
+datasets, their clip samplers and the metrics."""
 import os.path as osp
 
 import pytest
 from mmengine.config import Config
 
-from vost.engine import SGRunner, fill_task
+from vost.engine import SGRunner, fill_from_model
 from vost.registry import RUNNERS
 from vost.testing.config_digest import shipped_configs
 from vost.utils import register_all_modules
@@ -38,7 +39,7 @@ def test_shipped_configs_state_the_task_once(rel):
                 'sgcls' if 'sgcls' in rel else 'sgdet')
     assert task == expected
     # ... and everywhere once filled
-    assert set(_tasks(fill_task(cfg)).values()) == {task}
+    assert set(_tasks(fill_from_model(cfg)).values()) == {task}
 
 
 def _cfg(**extra):
@@ -63,8 +64,8 @@ def _cfg(**extra):
         **extra))
 
 
-def test_fill_task_through_wrappers_and_evaluator_lists():
-    cfg = fill_task(_cfg())
+def test_fill_from_model_through_wrappers_and_evaluator_lists():
+    cfg = fill_from_model(_cfg())
     assert cfg.train_dataloader.dataset.dataset.task == 'predcls'
     assert 'task' not in cfg.train_dataloader.dataset  # the wrapper's own
     assert [d.task for d in cfg.val_dataloader.dataset.datasets] == [
@@ -76,19 +77,40 @@ def test_fill_task_through_wrappers_and_evaluator_lists():
     assert cfg.test_evaluator.metrics[0].task == 'predcls'
 
 
+def test_causal_model_makes_causal_clips():
+    for rel in ('vost/vost-spatial-temporal-causal_r18_1xb8-1e_synthetic-'
+                'ag-sgdet.py',
+                'vost/vost-spatial-temporal-causal_r50_8xb2-6e_ag-sgdet.py'):
+        cfg = Config.fromfile(osp.join(CONFIG_ROOT, rel))
+        assert 'causal' not in cfg.train_dataloader.dataset.clip_sampler
+        fill_from_model(cfg)
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            assert cfg[key].dataset.clip_sampler.causal is True
+    two_sided = fill_from_model(Config.fromfile(osp.join(
+        CONFIG_ROOT,
+        'vost/vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py')))
+    assert 'causal' not in two_sided.test_dataloader.dataset.clip_sampler
+    cfg = Config.fromfile(osp.join(CONFIG_ROOT, rel))
+    cfg.val_dataloader.dataset.clip_sampler.causal = False
+    with pytest.raises(ValueError, match=r'val_dataloader\.dataset\.'
+                       r'clip_sampler\.causal=False contradicts '
+                       r'model\.temporal\.decoder\.causal=True'):
+        fill_from_model(cfg)
+
+
 def test_a_contradicting_task_names_its_key_path():
     cfg = _cfg()
     cfg.val_dataloader.dataset.datasets[1].task = 'sgdet'
     with pytest.raises(ValueError, match=r"val_dataloader\.dataset\."
                        r"datasets\[1\]\.task='sgdet' contradicts "
                        r"model\.task='predcls'"):
-        fill_task(cfg)
+        fill_from_model(cfg)
 
 
 def test_without_model_task_nothing_changes():
     cfg = _cfg()
     del cfg.model['task']
-    fill_task(cfg)
+    fill_from_model(cfg)
     assert 'task' not in cfg.val_evaluator[0]
     assert 'task' not in cfg.train_dataloader.dataset.dataset
 
@@ -113,5 +135,5 @@ def test_runner_type_builds_sg_runner(monkeypatch):
 
 def test_metric_without_task_says_where_it_comes_from():
     from vost.registry import METRICS
-    with pytest.raises(ValueError, match=r'model\.task.*fill_task'):
+    with pytest.raises(ValueError, match=r'model\.task.*fill_from_model'):
         METRICS.build(dict(type='ActionGenomeSGGMetric', data_root='x'))
