@@ -12,8 +12,4 @@
 # plus the VLM parts of vost_r50_8xb2-12e_ag-sgdet.py.
 _base_ = ['./vost-spatial-temporal_r50_8xb2-6e_ag-sgdet.py']
 
-model = dict(
-    vlm_encoder=_base_.vlm_encoder,
-    query_generator=dict(_delete_=True, **_base_.vlm_query_generator),
-    bbox_head=dict(
-        feature_bank=dict(_delete_=True, **_base_.vlm_feature_bank)))
+model = _base_.vlm_parts  # VLM encoder, dual-source queries, feature bank

@@ -31,7 +31,8 @@ FRAGMENT_KEYS = frozenset({
     'learnable_query_generator', 'gt_pair_query_generator',
     'temporal_stage', 'vlm_name', 'vlm_channels', 'vlm_grid',
     'vlm_cache_dir', 'vlm_encoder', 'vlm_query_generator',
-    'vlm_feature_bank', '_l1_cost', '_giou_cost',
+    'vlm_feature_bank', 'vlm_parts', '_l1_cost', '_giou_cost',
+    '_focal_loss',
     # schedules: lr decays, temporal stage 2
     'cosine_schedule', 'step_schedule', 'freeze_spatial_hook'
 })

@@ -55,6 +55,11 @@ vlm_query_generator = dict(
     vlm_channels=vlm_channels)
 vlm_feature_bank = dict(
     _base_.vlm_feature_bank, in_channels=embed_dims, vlm_channels=vlm_channels)
+vlm_parts = dict(
+    _delete_=True,  # replaces vost_r50.py's (whose parts are ViT-B/16 sized)
+    vlm_encoder=vlm_encoder,
+    query_generator=dict(_delete_=True, **vlm_query_generator),
+    bbox_head=dict(feature_bank=dict(_delete_=True, **vlm_feature_bank)))
 
 model = dict(
     backbone=dict(

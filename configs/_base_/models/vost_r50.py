@@ -27,6 +27,13 @@ box_prior_scale = 2.0
 # the box match costs, applied to the subject and to the object box
 _l1_cost = dict(type='mmdet.BBoxL1Cost', weight=5.0, box_format='xywh')
 _giou_cost = dict(type='mmdet.IoUCost', iou_mode='giou', weight=2.0)
+# the multi-label predicate loss, of the spatial and the contacting group
+_focal_loss = dict(
+    type='mmdet.FocalLoss',
+    use_sigmoid=True,
+    gamma=2.0,
+    alpha=0.5,
+    loss_weight=2.0)
 
 # Query generator fragments; a config swaps the model's generator with
 #   model = dict(query_generator=dict(
@@ -58,12 +65,9 @@ temporal_stage = dict(
 
 # VLM fragments of the full VOST (docs/vlm.md), unused by the spatial model:
 # the frozen CLIP ViT-B/16 (512-d), dual-source pair queries and the
-# multi-modal feature bank. The VOST configs put them into the model:
-#   model = dict(
-#       vlm_encoder=_base_.vlm_encoder,
-#       query_generator=dict(_delete_=True, **_base_.vlm_query_generator),
-#       bbox_head=dict(
-#           feature_bank=dict(_delete_=True, **_base_.vlm_feature_bank)))
+# multi-modal feature bank. The VOST configs put all three into the model
+# with the one fragment vlm_parts (below):
+#   model = _base_.vlm_parts
 # Offline machines: download the checkpoint elsewhere and pass
 #   --cfg-options model.vlm_encoder.model_name=/path/to/clip-vit-base-patch16
 vlm_name = 'openai/clip-vit-base-patch16'
@@ -100,6 +104,11 @@ vlm_feature_bank = dict(
     use_spatial=True,
     fusion='concat_mlp',
     text_logit_scale=10.0)
+# all three, as a model update (the ablations switch one part off after it)
+vlm_parts = dict(
+    vlm_encoder=vlm_encoder,
+    query_generator=dict(_delete_=True, **vlm_query_generator),
+    bbox_head=dict(feature_bank=dict(_delete_=True, **vlm_feature_bank)))
 
 model = dict(
     type='VOST',
@@ -155,18 +164,8 @@ model = dict(
         loss_attention=dict(
             type='mmdet.CrossEntropyLoss', use_sigmoid=False,
             loss_weight=1.0),
-        loss_spatial=dict(
-            type='mmdet.FocalLoss',
-            use_sigmoid=True,
-            gamma=2.0,
-            alpha=0.5,
-            loss_weight=2.0),
-        loss_contacting=dict(
-            type='mmdet.FocalLoss',
-            use_sigmoid=True,
-            gamma=2.0,
-            alpha=0.5,
-            loss_weight=2.0),
+        loss_spatial=_focal_loss,
+        loss_contacting=_focal_loss,
         feature_bank=None),
     train_cfg=dict(
         assigner=dict(
