@@ -4,9 +4,9 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, ConfigDict, DictAction
-from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from vost.registry import RUNNERS  # vost's: finds SGRunner (runner_type)
 from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
 
@@ -34,6 +34,11 @@ def parse_args():
         'are inside the timestamped folder of the work dir')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed-precision inference (mmengine TestLoop fp16: float16 '
+        'autocast on CUDA, bfloat16 on the CPU); predictions stay float32')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -85,6 +90,8 @@ def build_cfg(args) -> Config:
 
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
+    if args.amp:
+        cfg.test_cfg.fp16 = True
 
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):

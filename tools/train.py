@@ -4,11 +4,12 @@ import logging
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
-from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from vost.registry import RUNNERS  # vost's: finds SGRunner (runner_type)
 from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
 
@@ -22,7 +23,9 @@ def parse_args():
         '--amp',
         action='store_true',
         default=False,
-        help='enable automatic-mixed-precision training')
+        help='mixed precision: float16 with loss scaling on CUDA '
+        '(AmpOptimWrapper), bfloat16 autocast on the CPU '
+        '(CPUAutocastOptimWrapper)')
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
@@ -86,8 +89,11 @@ def build_cfg(args) -> Config:
             assert optim_wrapper == 'OptimWrapper', (
                 '`--amp` is only supported when the optimizer wrapper type '
                 f'is `OptimWrapper` but got {optim_wrapper}.')
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
+            if torch.cuda.is_available():  # float16, dynamic loss scale
+                cfg.optim_wrapper.type = 'AmpOptimWrapper'
+                cfg.optim_wrapper.loss_scale = 'dynamic'
+            else:  # bfloat16 autocast (vost/engine/optim_wrappers.py)
+                cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
 
     if args.auto_scale_lr:
         if 'auto_scale_lr' in cfg and 'enable' in cfg.auto_scale_lr and \

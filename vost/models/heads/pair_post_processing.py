@@ -91,13 +91,30 @@ def rank_pairs(obj_scores: Tensor,
                          f"or 'object', got {pair_score!r}")
     keep = torch.nonzero(scores >= score_thr).flatten()
     if pair_nms is not None and keep.numel() > 0:
-        nms_cfg = dict(type='nms', iou_threshold=pair_nms['iou_threshold'])
-        _, nms_keep = batched_nms(obj_boxes[keep].float(), scores[keep],
-                                  obj_labels[keep], nms_cfg)
+        nms_keep = _batched_nms(obj_boxes[keep].float(), scores[keep],
+                                obj_labels[keep], pair_nms['iou_threshold'])
         keep = keep[nms_keep]
     order = scores[keep].argsort(descending=True)[:max_per_img]
     keep = keep[order]
     return keep, scores[keep]
+
+
+def _batched_nms(boxes: Tensor, scores: Tensor, labels: Tensor,
+                 iou_threshold: float) -> Tensor:
+    """Class-wise NMS, kept indices best first: mmcv's where it has a
+    kernel for the device, else torchvision's, else mmcv's on CPU copies
+    (at most ``max_per_img`` boxes, off by default)."""
+    from vost.models.layers.roi_ops import mmcv_has_kernel
+    nms_cfg = dict(type='nms', iou_threshold=iou_threshold)
+    if mmcv_has_kernel(boxes.device):
+        return batched_nms(boxes, scores, labels, nms_cfg)[1]
+    try:
+        from torchvision.ops import batched_nms as tv_batched_nms
+    except ImportError:
+        keep = batched_nms(boxes.cpu(), scores.cpu(), labels.cpu(),
+                           nms_cfg)[1]
+        return keep.to(boxes.device)
+    return tv_batched_nms(boxes, scores, labels, iou_threshold)
 
 
 def build_frame_prediction(sub_boxes: Tensor, obj_boxes: Tensor,
@@ -182,6 +199,12 @@ def predict_frame(cls_logits: Tensor,
         tuple[InstanceData, InstanceData]: See
         :func:`build_frame_prediction`.
     """
+    # float32 outputs whatever the compute dtype (bfloat16 / float16 under
+    # --amp): boxes in pixels and scores keep full precision
+    (cls_logits, sub_boxes, obj_boxes, attention_logits, spatial_logits,
+     contacting_logits) = (t.float() for t in (
+         cls_logits, sub_boxes, obj_boxes, attention_logits, spatial_logits,
+         contacting_logits))
     probs = cls_logits.softmax(-1)
     obj_scores, obj_labels = probs[:, 1:].max(-1)
     obj_labels = obj_labels + 1

@@ -1,4 +1,5 @@
-"""VOST layers: the pair-wise decoders and the token flattening."""
+"""VOST layers: the pair-wise decoders, the token flattening and RoIAlign
+on any device."""
 from .multi_level_tokens import multi_level_tokens
 from .pair_decoders import (
     PairInstanceDecoder,
@@ -7,8 +8,10 @@ from .pair_decoders import (
     pair_self_attn_mask,
     token_coords,
 )
+from .roi_ops import roi_align, torch_roi_align
 
 __all__ = [
     'PairInstanceDecoder', 'PairRelationDecoder', 'pair_self_attn_mask',
-    'token_coords', 'pair_box_prior', 'multi_level_tokens'
+    'token_coords', 'pair_box_prior', 'multi_level_tokens', 'roi_align',
+    'torch_roi_align'
 ]

@@ -3,10 +3,10 @@ from typing import List, Optional
 
 import torch
 import torch.nn as nn
-from mmcv.ops import roi_align
 from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
 from torch import Tensor
 
+from vost.models.layers.roi_ops import roi_align
 from vost.registry import MODELS
 from vost.structures.ag_meta import OBJECT_CLASSES
 from vost.structures.gt_pair_view import gt_pair_view
@@ -134,8 +134,8 @@ class GTPairQueryGenerator(BaseQueryGenerator):
         if obj_rois.numel() == 0:
             return query
         pooled = [
-            roi_align(feat, r, (self.roi_size, self.roi_size), h / pad_h, 0,
-                      'avg', True).mean((2, 3)) for r in (obj_rois, sub_rois)
+            roi_align(feat, r, self.roi_size, h / pad_h, 0,
+                      True).mean((2, 3)) for r in (obj_rois, sub_rois)
         ]
         content = self.roi_proj(torch.cat(pooled, 1))
         query[~query_mask] = content

@@ -2,9 +2,10 @@
 from typing import Tuple, Union
 
 import torch
-from mmcv.ops import roi_align
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from torch import Tensor
+
+from vost.models.layers.roi_ops import roi_align
 
 __all__ = ['pool_boxes', 'union_boxes']
 
@@ -34,7 +35,9 @@ def pool_boxes(patch_feats: Tensor,
     A box ``(cx, cy, w, h)`` normalised by the image size maps to grid
     coordinates by multiplying x by the grid width and y by the grid height
     (:class:`~vost.models.vlm.VLMEncoder` documents the mapping). The
-    RoIAlign bins are averaged into one vector per box.
+    RoIAlign bins are averaged into one vector per box. Any device:
+    :func:`vost.models.layers.roi_align` takes mmcv's op where it has a
+    kernel, else torchvision's or a pure-torch one.
 
     Args:
         patch_feats (Tensor): (B, C, h, w) per-frame grids.
@@ -62,6 +65,6 @@ def pool_boxes(patch_feats: Tensor,
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
     pooled = roi_align(patch_feats.float().contiguous(), rois.view(-1, 5),
-                       output_size, 1.0, 2, 'avg', True)
+                       output_size, 1.0, 2, True)
     return pooled.mean((-2, -1)).view(num_imgs, num_boxes, -1).to(
         patch_feats.dtype)
