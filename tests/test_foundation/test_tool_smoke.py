@@ -139,3 +139,47 @@ def test_install_check_reports_the_installed_tree():
     bad = subprocess.run(['bash', 'tools/install.sh', '--bogus'], cwd=REPO,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and 'usage' in bad.stderr
+
+
+def _path_without_nvcc(extra=()):
+    dirs = [d for d in os.environ['PATH'].split(os.pathsep)
+            if d and not osp.exists(osp.join(d, 'nvcc'))]
+    return os.pathsep.join([*extra, *dirs])
+
+
+def _dry_run(env):
+    proc = subprocess.run(['bash', 'tools/install.sh', '--dry-run'],
+                          cwd=REPO, env=dict(os.environ, **env),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def test_install_picks_cuda_with_nvcc_and_a_cuda_torch(tmp_path):
+    # a CUDA machine, simulated: an nvcc on PATH and a python whose torch
+    # reports a CUDA version (everything else is the real interpreter)
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'nvcc').write_text('#!/bin/sh\necho fake nvcc\n')
+    fake_py = bin_dir / 'python'
+    fake_py.write_text(
+        '#!/usr/bin/env bash\n'
+        'if [ "$1" = -c ] && [[ "$2" == *torch.version.cuda* ]]; then\n'
+        '  echo 12.1; exit 0; fi\n'
+        f'exec {sys.executable} "$@"\n')
+    for p in (bin_dir / 'nvcc', fake_py):
+        p.chmod(0o755)
+    out = _dry_run(dict(PATH=_path_without_nvcc([str(bin_dir)]),
+                        PYTHON=str(fake_py)))
+    assert 'mode: cuda' in out and 'torch CUDA: 12.1' in out
+    assert 'FORCE_CUDA=1' in out and 'FORCE_CUDA=0' not in out
+    pins = out.split('without the torch pin:')[1].splitlines()[0]
+    assert 'setuptools' in pins and 'torch==' not in pins
+    assert '-r requirements/build.txt' not in out  # the torch pin kept out
+    # nvcc alone (CPU torch) stays cpu; cpu pins torch and FORCE_CUDA=0
+    out = _dry_run(dict(PATH=_path_without_nvcc([str(bin_dir)]),
+                        PYTHON=sys.executable))
+    assert 'mode: cpu' in out and 'FORCE_CUDA=0' in out
+    assert '-r requirements/build.txt' in out
+    out = _dry_run(dict(PATH=_path_without_nvcc(), PYTHON=str(fake_py)))
+    assert 'mode: cpu' in out  # a CUDA torch without nvcc: no CUDA build
