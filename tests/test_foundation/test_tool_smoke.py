@@ -183,3 +183,26 @@ def test_install_picks_cuda_with_nvcc_and_a_cuda_torch(tmp_path):
     assert '-r requirements/build.txt' in out
     out = _dry_run(dict(PATH=_path_without_nvcc(), PYTHON=str(fake_py)))
     assert 'mode: cpu' in out  # a CUDA torch without nvcc: no CUDA build
+
+
+def test_gpu_check_cpu_path(tmp_path):
+    # the device check's CPU path, at a small size: every step runs and the
+    # summary holds what it measured
+    out = tmp_path / 'check'
+    env = dict(CONFIG='configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-'
+               'sgdet.py', ITERS='2', BATCH='2', SIZE='128 128',
+               BENCH_ITERS='1', SKIP_INSTALL='1', DEVICE='cpu',
+               PYTHON=sys.executable)
+    proc = _run(['bash', 'tools/analysis_tools/gpu_check.sh', str(out)],
+                env=env, timeout=600)
+    with open(out / 'summary.json') as f:
+        summary = json.load(f)
+    assert summary['device'] == 'cpu' and summary['train_iters'] >= 2
+    assert summary['train_s_per_iter_median'] > 0
+    assert 0 <= summary['with/R@20'] <= 1
+    assert summary['paired/vost_over_detr'] > 0
+    assert '[gpu_check] paired/vost_over_detr:' in proc.stdout
+    # the run trained with --amp: bfloat16 autocast on the CPU
+    dumped = (out / 'work' / 'vost-spatial_r18_1xb8-2e_synthetic-ag-'
+              'sgdet.py').read_text()
+    assert 'CPUAutocastOptimWrapper' in dumped

@@ -72,6 +72,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--parts', nargs='+', choices=PARTS,
                         default=list(PARTS),
                         help='measurements to run (default: all)')
+    parser.add_argument('--device', default='cpu',
+                        help="'cpu' (default) or 'cuda': models and inputs "
+                        'there, timings synchronised, peak GPU memory '
+                        'reported')
     parser.add_argument('--json', help='write the results here')
     parser.add_argument('--only', choices=PARTS, help=argparse.SUPPRESS)
 
@@ -87,9 +91,24 @@ def _load_cfg(args: argparse.Namespace) -> Config:
 def _build_vost(args: argparse.Namespace) -> torch.nn.Module:
     """The config's model with freshly initialised weights (eval mode)."""
     from vost.apis import init_sg_model
-    model = init_sg_model(args.config, cfg_options=args.cfg_options)
+    model = init_sg_model(args.config, cfg_options=args.cfg_options,
+                          device=args.device)
     model.init_weights()
     return model
+
+
+def _synced(args: argparse.Namespace, fn):
+    """``fn`` followed by a CUDA synchronisation (so that the timer sees
+    the kernels' time) when ``--device`` is CUDA."""
+    if not str(args.device).startswith('cuda'):
+        return fn
+
+    def call():
+        out = fn()
+        torch.cuda.synchronize()
+        return out
+
+    return call
 
 
 def detr_config(cfg: Config) -> ConfigDict:
@@ -142,10 +161,10 @@ def detr_config(cfg: Config) -> ConfigDict:
     return detr
 
 
-def _build_detr(cfg: Config) -> torch.nn.Module:
+def _build_detr(cfg: Config, device: str = 'cpu') -> torch.nn.Module:
     """mmdet's DETR at the config's size, built by mmdet's registry."""
     from mmdet.registry import MODELS as MMDET_MODELS
-    return MMDET_MODELS.build(detr_config(cfg)).eval()
+    return MMDET_MODELS.build(detr_config(cfg)).to(device).eval()
 
 
 def _detr_inputs(model, h: int, w: int) -> dict:
@@ -175,14 +194,16 @@ def _params_m(model: torch.nn.Module) -> float:
 def _paired(args: argparse.Namespace) -> dict:
     """Median seconds per frame of DETR and VOST, timed alternately."""
     h, w = args.img_size
-    detr = _build_detr(_load_cfg(args))
+    detr = _build_detr(_load_cfg(args), args.device)
     vost = _build_vost(args)
     detr_data = _detr_inputs(detr, h, w)
     vost_data = _vost_inputs(vost, args)
     with torch.no_grad():
         med = paired_median_times(
-            dict(detr=lambda: detr(**detr_data, mode='predict'),
-                 vost=lambda: vost(**vost_data, mode='predict')),
+            dict(detr=_synced(args,
+                              lambda: detr(**detr_data, mode='predict')),
+                 vost=_synced(args,
+                              lambda: vost(**vost_data, mode='predict'))),
             args.warmup, args.iters)
     return {
         'paired/detr_infer': med['detr'],
@@ -193,11 +214,11 @@ def _paired(args: argparse.Namespace) -> dict:
 
 def _detr_infer(args: argparse.Namespace) -> dict:
     """Mean seconds per frame of DETR and its parameter count."""
-    model = _build_detr(_load_cfg(args))
+    model = _build_detr(_load_cfg(args), args.device)
     data = _detr_inputs(model, *args.img_size)
     with torch.no_grad():
-        sec = mean_time(lambda: model(**data, mode='predict'), args.warmup,
-                        args.iters)
+        sec = mean_time(_synced(args, lambda: model(**data, mode='predict')),
+                        args.warmup, args.iters)
     return {'detr/infer': sec, 'detr/params_M': _params_m(model)}
 
 
@@ -207,16 +228,18 @@ def _vost_infer(args: argparse.Namespace) -> dict:
     data = _vost_inputs(model, args)
     out = {}
     with torch.no_grad():
-        out['vost/infer'] = mean_time(lambda: model(**data, mode='predict'),
-                                      args.warmup, args.iters)
+        out['vost/infer'] = mean_time(
+            _synced(args, lambda: model(**data, mode='predict')),
+            args.warmup, args.iters)
         vlm = getattr(model, 'vlm_encoder', None)
         if vlm is not None:
             frames = data['inputs'].flatten(0, 1)
             samples = [
                 s for t in data['data_samples'] for s in t.video_data_samples
             ]
-            out['vlm/infer'] = mean_time(lambda: vlm(frames, samples),
-                                         args.warmup, args.iters)
+            out['vlm/infer'] = mean_time(
+                _synced(args, lambda: vlm(frames, samples)), args.warmup,
+                args.iters)
     out['vost/params_M'] = _params_m(model)
     return out
 
@@ -235,12 +258,13 @@ def _vost_train(args: argparse.Namespace) -> dict:
         sum(v for k, v in losses.items() if 'loss' in k).backward()
         optimizer.step()
 
-    sec = mean_time(step, args.warmup, args.iters)
+    sec = mean_time(_synced(args, step), args.warmup, args.iters)
     model.eval()
     with torch.no_grad():
         predict = mean_time(
-            lambda: model(**model.data_preprocessor(data, False),
-                          mode='predict'), args.warmup, args.iters)
+            _synced(args, lambda: model(**model.data_preprocessor(data, False),
+                                        mode='predict')), args.warmup,
+            args.iters)
     return {
         'vost/train_s_per_iter': sec,
         'vost/train_it_per_s': 1.0 / sec,
@@ -265,6 +289,9 @@ def measure(args: argparse.Namespace) -> dict:
                 vost_infer=_vost_infer, vost_train=_vost_train)[args.only]
     out.update(part(args))
     out[f'{args.only}/peak_rss_MB'] = peak_rss_mb()
+    if str(args.device).startswith('cuda'):
+        out[f'{args.only}/peak_cuda_MB'] = (
+            torch.cuda.max_memory_allocated() / 2**20)
     return out
 
 
