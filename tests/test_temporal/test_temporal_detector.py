@@ -8,6 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
+from vost.engine import fill_from_model
 from vost.registry import DATASETS
 from vost.testing import demo_sg_track_inputs
 from ._helpers import build_temporal_model
@@ -117,11 +118,12 @@ def test_causal_config_clips_never_hold_future_frames():
     """The causal config's test pipeline on real AG-format data: every
     reference frame is at or before its key frame, and the causal model
     accepts every batch."""
-    cfg = Config.fromfile(CAUSAL_CFG)
-    pipeline = cfg.test_dataloader.dataset.pipeline
-    dataset = DATASETS.build(
-        dict(type='ActionGenomeDataset', data_root=AG_TINY, split='train',
-             task='sgdet', test_mode=True, pipeline=pipeline))
+    cfg = fill_from_model(Config.fromfile(CAUSAL_CFG))
+    dataset_cfg = copy.deepcopy(cfg.test_dataloader.dataset)
+    assert dataset_cfg.clip_sampler.causal  # filled from the model
+    dataset_cfg.update(type='ActionGenomeDataset', data_root=AG_TINY,
+                       split='train')
+    dataset = DATASETS.build(dataset_cfg)
     model = build_temporal_model('sgdet', causal=True).eval()
     items = [dataset[i] for i in range(len(dataset))]
     assert len(items) >= 4
