@@ -122,3 +122,35 @@ def test_eval_times_the_cli_without_torch(tmp_path):
     generated = re.search(r'(\d+) annotated test frames generated',
                           proc.stdout)
     assert row['frames'] == int(generated.group(1)) > 0
+
+
+def test_full_times_every_model_and_its_frames(tool, tmp_path, capsys):
+    out = tmp_path / 'full.json'
+    res = tool(['full', '--config',
+                'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py',
+                '--temporal-config',
+                'configs/vost/vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py',
+                '--vlm-arch', 'tiny', '--img-size', '64', '64', '--iters',
+                '1', '--warmup', '0', '--train-iters', '1',
+                '--video-frames', '3', '--threads', '1', '--json', str(out)])
+    assert json.loads(out.read_text()) == res
+    for key in ('detr_std', 'detr_same', 'vost_cached', 'vost_online',
+                'temporal_key'):
+        assert res[f'paired/{key}_s'] > 0, key
+    assert res['paired/vost_cached_over_detr_std'] == pytest.approx(
+        res['paired/vost_cached_s'] / res['paired/detr_std_s'])
+    # the baseline is mmdet's DETR-R50 unchanged (41.3 M parameters), the
+    # same-size DETR the small config's, and the VLM the tiny one
+    assert res['params_M/detr_std'] == pytest.approx(41.3, abs=0.3)
+    assert res['params_M/detr_same'] < res['params_M/vost'] < 41
+    assert 0 < res['params_M/vlm'] < 1
+    assert res['params_M/temporal'] > res['params_M/vost']
+    # whole-video mode: each of the 3 frames through the spatial stages once
+    assert res['temporal/key_frames'] == res['temporal/frames_computed'] == 3
+    # the training steps at the configs' batches, stage 2 training less
+    assert res['train_full/batch'] == res['train_temporal/batch'] == 8
+    assert res['train_full/frames_per_clip'] == 1
+    assert res['train_temporal/frames_per_clip'] == 3
+    assert 0 < res['train_temporal/trained_params_M'] < \
+        res['train_full/trained_params_M']
+    assert 'temporal, per key frame' in capsys.readouterr().out

@@ -14,6 +14,8 @@ MODES = {
     'train and predict steps, peak memory',
     'temporal': 'temporal stage: stage-2 and joint train steps, '
     'whole-video inference with and without the frame cache',
+    'full': 'full VOST (VLM of real size, cached and online) and its '
+    'temporal key frame vs mmdet DETR-R50 at AG size; train steps',
     'vlm': 'VLM encoder online (vision tower) vs its feature cache',
     'data': 'Action Genome annotation loader at real size, synthetic '
     'generator speed',
