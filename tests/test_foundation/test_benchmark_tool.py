@@ -154,3 +154,20 @@ def test_full_times_every_model_and_its_frames(tool, tmp_path, capsys):
     assert 0 < res['train_temporal/trained_params_M'] < \
         res['train_full/trained_params_M']
     assert 'temporal, per key frame' in capsys.readouterr().out
+
+
+def test_eval_against_a_baseline_cli(tmp_path):
+    out = tmp_path / 'eval.json'
+    cli = osp.join(REPO, 'tools', 'analysis_tools', 'eval_sgg.py')
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    proc = subprocess.run([
+        sys.executable, TOOL, 'eval', '--videos', '2', '--frames-per-video',
+        '3', '--pairs', '5', '--repeats', '2', '--baseline', cli, '--json',
+        str(out)
+    ], cwd=REPO, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    row = json.loads(out.read_text())[0]
+    # the same CLI as its own baseline: equal metrics, both timed
+    assert row['max_metric_difference'] == 0
+    assert row['baseline_wall_s'] > 0 and row['wall_ratio'] > 0
+    assert 'medians of 2, alternating' in proc.stdout

@@ -53,6 +53,45 @@ class Candidates:
     rank: np.ndarray
 
 
+def _rows_topk_asc(block: np.ndarray, keep: int) -> np.ndarray:
+    """Column order of the ``keep`` smallest values of each row, ranked.
+
+    Equal to ``np.argsort(block, axis=1, kind='stable')[:, :keep]``. Where
+    ``keep`` is below the row length, a row's ``keep``-th smallest value
+    ``t`` is found by ``np.partition``; a row holding exactly ``keep``
+    values ``<= t`` keeps those columns (in column order) and sorts only
+    them, stably, which is the same ranking as the full stable sort. Rows
+    with ties at ``t`` beyond ``keep`` (or NaNs) take the full sort.
+
+    Args:
+        block (np.ndarray): (R, C) values.
+        keep (int): Columns kept per row, ``1 <= keep <= C``.
+
+    Returns:
+        np.ndarray: (R, keep) int64 column indices, ranked.
+    """
+    rows, cols = block.shape
+    if keep >= cols or rows == 0:
+        return np.argsort(block, axis=1, kind='stable')[:, :keep]
+    kth = np.partition(block, keep - 1, axis=1)[:, keep - 1:keep]
+    selected = block <= kth
+    exact = np.count_nonzero(selected, axis=1) == keep
+    order = np.empty((rows, keep), dtype=np.int64)
+    fast = np.flatnonzero(exact)
+    if len(fast) == rows:
+        cand = np.nonzero(selected)[1].reshape(rows, keep)
+        vals = np.take_along_axis(block, cand, axis=1)
+    else:
+        cand = np.nonzero(selected[fast])[1].reshape(len(fast), keep)
+        vals = np.take_along_axis(block[fast], cand, axis=1)
+        slow = np.flatnonzero(~exact)
+        order[slow] = np.argsort(block[slow], axis=1,
+                                 kind='stable')[:, :keep]
+    order[fast] = np.take_along_axis(
+        cand, np.argsort(vals, axis=1, kind='stable'), axis=1)
+    return order
+
+
 def segmented_topk_asc(values: np.ndarray, counts: np.ndarray,
                        limit: int) -> Tuple[np.ndarray, np.ndarray]:
     """The ``limit`` smallest values of every contiguous segment, ranked.
@@ -60,11 +99,13 @@ def segmented_topk_asc(values: np.ndarray, counts: np.ndarray,
     Rank by descending score with ``values = -score`` (negating keeps the
     stable tie order, unlike reversing an ascending sort).
 
-    Segments of equal length are sorted together as the rows of a 2-D
-    array (one stable ``np.argsort`` per distinct length and chunk; a plain
-    reshape when those segments are adjacent), which is far faster than a
-    global lexsort over millions of values. Equal values keep their input
-    order (stable).
+    Segments of equal length are ranked together as the rows of a 2-D
+    array (one pass per distinct length and chunk; a plain reshape when
+    those segments are adjacent), which is far faster than a global lexsort
+    over millions of values. Rows longer than ``limit`` are first cut to
+    their ``limit`` smallest by ``np.partition`` (:func:`_rows_topk_asc`).
+    The result equals a stable sort per segment: equal values keep their
+    input order.
 
     Args:
         values (np.ndarray): (N,) values, segment after segment.
@@ -94,12 +135,10 @@ def segmented_topk_asc(values: np.ndarray, counts: np.ndarray,
             first = segs[i:i + step]
             if first[-1] - first[0] == (len(first) - 1) * c:  # adjacent
                 block = values[first[0]:first[-1] + c].reshape(-1, c)
-                order = np.argsort(block, axis=1, kind='stable')[:, :keep]
-                index = order + first[:, None]
+                index = _rows_topk_asc(block, keep) + first[:, None]
             else:
                 idx = first[:, None] + cols
-                order = np.argsort(values[idx], axis=1,
-                                   kind='stable')[:, :keep]
+                order = _rows_topk_asc(values[idx], keep)
                 index = np.take_along_axis(idx, order, axis=1)
             out_index.append(index.ravel())
             out_rank.append(np.broadcast_to(cols[:keep], index.shape).ravel())

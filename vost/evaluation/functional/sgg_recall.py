@@ -22,7 +22,7 @@ from .prediction_format import (PredictionBatch, PredictionFormatError,
                                 stack_predictions)
 
 __all__ = ['build_match_index', 'match_candidates', 'recall_from_first_rank',
-           'evaluate_sgg', 'metric_keys']
+           'recalls_at_ks', 'evaluate_sgg', 'metric_keys']
 
 _NUM_LABELS = NUM_OBJECT_CLASSES + 1
 _NEVER = np.iinfo(np.int64).max
@@ -36,20 +36,30 @@ def _triplet_key(frame: np.ndarray, sub: np.ndarray, obj: np.ndarray,
 
 
 def build_match_index(batch: PredictionBatch, gt: GTTriplets,
-                      gt_frame_of_pred: np.ndarray) -> Dict[str, np.ndarray]:
-    """Per-pair and per-GT lookups shared by the constraints' matching.
+                      gt_frame_of_pred: np.ndarray,
+                      iou_type: str = 'legacy',
+                      iou_threshold: float = 0.5) -> Dict[str, np.ndarray]:
+    """The (pair, GT triplet) matches that do not depend on the predicate.
+
+    A candidate (pair, predicate) hits a GT triplet when the pair's frame,
+    subject class and object class are the triplet's, both boxes reach the
+    IoU threshold, and the predicate is the triplet's. The first three
+    conditions hold for a (pair, triplet) whatever the candidates are, so
+    they are joined once per evaluation (on int64 keys ``(frame, subject
+    class, object class)``, only key-equal rows get an IoU) and shared by
+    the constraints.
 
     Args:
         batch (PredictionBatch): The predictions.
         gt (GTTriplets): GT triplets.
         gt_frame_of_pred (np.ndarray): (N,) GT frame index per prediction.
+        iou_type (str): ``'legacy'`` (+1 pixel) or ``'continuous'`` IoU.
+        iou_threshold (float): Both boxes need IoU >= this.
 
     Returns:
-        dict[str, np.ndarray]: ``sub_box`` / ``obj_box`` (P,) global box
-        index of each pair's subject / object; ``key_base`` (P,) triplet key
-        of each pair without its predicate; ``gt_order`` (T,) argsort of the
-        GT keys; ``uniq`` / ``start`` / ``count`` the distinct sorted GT
-        keys, where each starts in ``gt_order`` and how many share it.
+        dict[str, np.ndarray]: ``pair`` (M,) global pair index and ``gt``
+        (M,) GT triplet index of each (pair, triplet) with equal frame and
+        classes and both IoUs at the threshold; ``num_pairs`` (a 0-d int).
     """
     f = batch.fields
     pair_frame = np.repeat(
@@ -58,15 +68,24 @@ def build_match_index(batch: PredictionBatch, gt: GTTriplets,
     sub_box = f['pair_inds'][:, 0] + base
     obj_box = f['pair_inds'][:, 1] + base
     labels = f['labels']
-    key_base = _triplet_key(gt_frame_of_pred[pair_frame], labels[sub_box],
+    pair_key = _triplet_key(gt_frame_of_pred[pair_frame], labels[sub_box],
                             labels[obj_box], 0)
-    gt_key = _triplet_key(gt.frame, gt.sub_labels, gt.obj_labels,
-                          gt.predicate)
+    gt_key = _triplet_key(gt.frame, gt.sub_labels, gt.obj_labels, 0)
     gt_order = np.argsort(gt_key, kind='stable')
-    uniq, start, count = np.unique(
-        gt_key[gt_order], return_index=True, return_counts=True)
-    return dict(sub_box=sub_box, obj_box=obj_box, key_base=key_base,
-                gt_order=gt_order, uniq=uniq, start=start, count=count)
+    sorted_key = gt_key[gt_order]
+    lo = np.searchsorted(sorted_key, pair_key, 'left')
+    num = np.searchsorted(sorted_key, pair_key, 'right') - lo
+    pair = np.repeat(np.arange(len(pair_key), dtype=np.int64), num)
+    within = np.arange(len(pair)) - np.repeat(np.cumsum(num) - num, num)
+    gt_idx = gt_order[np.repeat(lo, num) + within]
+    boxes = f['bboxes']
+    ok = ((aligned_box_iou(boxes[sub_box[pair]], gt.sub_boxes[gt_idx],
+                           iou_type) >= iou_threshold)
+          & (aligned_box_iou(boxes[obj_box[pair]], gt.obj_boxes[gt_idx],
+                             iou_type) >= iou_threshold))
+    return dict(pair=pair[ok], gt=gt_idx[ok],
+                num_pairs=np.asarray(len(pair_key)),
+                iou=np.asarray([IOU_TYPES.index(iou_type), iou_threshold]))
 
 
 def match_candidates(cands: Candidates,
@@ -88,7 +107,7 @@ def match_candidates(cands: Candidates,
         iou_type (str): ``'legacy'`` (+1 pixel) or ``'continuous'`` IoU.
         iou_threshold (float): Both boxes need IoU >= this. Defaults to 0.5.
         index (dict, optional): :func:`build_match_index` of the same
-            inputs, to share it between constraints.
+            inputs and IoU settings, to share it between constraints.
 
     Returns:
         np.ndarray: (T,) int64 smallest rank of a matching candidate per GT
@@ -98,23 +117,23 @@ def match_candidates(cands: Candidates,
     if len(cands.pair) == 0 or len(gt.frame) == 0:
         return first_rank
     if index is None:
-        index = build_match_index(batch, gt, gt_frame_of_pred)
-    uniq, count = index['uniq'], index['count']
-    cand_key = index['key_base'][cands.pair] + cands.predicate
-    pos = np.minimum(np.searchsorted(uniq, cand_key), len(uniq) - 1)
-    num = np.where(uniq[pos] == cand_key, count[pos], 0)
-    # Expand to one row per (candidate, GT triplet of the same key).
-    cand_idx = np.repeat(np.arange(len(cand_key)), num)
-    within = np.arange(len(cand_idx)) - np.repeat(np.cumsum(num) - num, num)
-    gt_idx = index['gt_order'][index['start'][pos[cand_idx]] + within]
-    pair = cands.pair[cand_idx]
-    boxes = batch.fields['bboxes']
-    ok = ((aligned_box_iou(boxes[index['sub_box'][pair]],
-                           gt.sub_boxes[gt_idx], iou_type) >= iou_threshold)
-          & (aligned_box_iou(boxes[index['obj_box'][pair]],
-                             gt.obj_boxes[gt_idx], iou_type)
-             >= iou_threshold))
-    np.minimum.at(first_rank, gt_idx[ok], cands.rank[cand_idx[ok]])
+        index = build_match_index(batch, gt, gt_frame_of_pred, iou_type,
+                                  iou_threshold)
+    elif not np.array_equal(
+            index['iou'], [IOU_TYPES.index(iou_type), iou_threshold]):
+        raise ValueError('match_candidates: the index was built with other '
+                         'IoU settings')
+    # rank of each (pair, predicate) candidate; a pair holds at most one
+    # candidate per predicate in every constraint mode
+    never = np.iinfo(np.int32).max
+    if len(cands.rank) and cands.rank.max() >= never:
+        raise ValueError('match_candidates: ranks beyond int32')
+    table = np.full((int(index['num_pairs']), NUM_PREDICATES), never,
+                    dtype=np.int32)
+    table[cands.pair, cands.predicate] = cands.rank
+    rank = table[index['pair'], gt.predicate[index['gt']]]
+    hit = rank != never
+    np.minimum.at(first_rank, index['gt'][hit], rank[hit])
     return first_rank
 
 
@@ -137,28 +156,48 @@ def recall_from_first_rank(first_rank: np.ndarray, gt: GTTriplets,
         predicate averaged over the frames where it occurs; NaN where it
         never occurs).
     """
-    hit = first_rank < k
+    return recalls_at_ks(first_rank, gt, [k])[k]
+
+
+def recalls_at_ks(first_rank: np.ndarray, gt: GTTriplets,
+                  ks: Sequence[int]) -> Dict[int, tuple]:
+    """:func:`recall_from_first_rank` for several K, the GT counts (which
+    do not depend on K) computed once.
+
+    Args:
+        first_rank (np.ndarray): (T,) output of :func:`match_candidates`.
+        gt (GTTriplets): The GT triplets.
+        ks (Sequence[int]): The Ks.
+
+    Returns:
+        dict[int, tuple]: K to ``(recall, per_predicate,
+        per_predicate_frame)`` as :func:`recall_from_first_rank` returns.
+    """
     num_frames = gt.num_frames
     valid = gt.num_triplets > 0
-    hits_f = np.bincount(gt.frame[hit], minlength=num_frames)
-    recall = float(np.mean(hits_f[valid] / gt.num_triplets[valid])) \
-        if valid.any() else float('nan')
     count_p = np.bincount(gt.predicate, minlength=NUM_PREDICATES)
-    hits_p = np.bincount(gt.predicate[hit], minlength=NUM_PREDICATES)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        per_predicate = np.where(count_p > 0, hits_p / count_p, np.nan)
     cell = gt.frame * NUM_PREDICATES + gt.predicate
     size = num_frames * NUM_PREDICATES
     count_fp = np.bincount(cell, minlength=size).reshape(-1, NUM_PREDICATES)
-    hits_fp = np.bincount(
-        cell[hit], minlength=size).reshape(-1, NUM_PREDICATES)
     present = count_fp > 0
-    with np.errstate(invalid='ignore', divide='ignore'):
-        frame_recall = np.where(present, hits_fp / np.maximum(count_fp, 1), 0)
-        per_predicate_frame = np.where(
-            present.any(0),
-            frame_recall.sum(0) / present.sum(0), np.nan)
-    return recall, per_predicate, per_predicate_frame
+    present_any, present_sum = present.any(0), present.sum(0)
+    count_fp = np.maximum(count_fp, 1)
+    out = {}
+    for k in ks:
+        hit = first_rank < k
+        hits_f = np.bincount(gt.frame[hit], minlength=num_frames)
+        recall = float(np.mean(hits_f[valid] / gt.num_triplets[valid])) \
+            if valid.any() else float('nan')
+        hits_p = np.bincount(gt.predicate[hit], minlength=NUM_PREDICATES)
+        hits_fp = np.bincount(
+            cell[hit], minlength=size).reshape(-1, NUM_PREDICATES)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            per_predicate = np.where(count_p > 0, hits_p / count_p, np.nan)
+            frame_recall = np.where(present, hits_fp / count_fp, 0)
+            per_predicate_frame = np.where(
+                present_any, frame_recall.sum(0) / present_sum, np.nan)
+        out[k] = (recall, per_predicate, per_predicate_frame)
+    return out
 
 
 def metric_keys(constraints: Sequence[str] = CONSTRAINTS,
@@ -213,7 +252,8 @@ def evaluate_sgg(gt: GTTriplets,
                  iou_type: str = 'legacy',
                  iou_threshold: float = 0.5,
                  mr_absent_as_zero: bool = True,
-                 source: str = 'predictions'
+                 source: str = 'predictions',
+                 candidates: Optional[Dict[str, Candidates]] = None
                  ) -> Tuple['OrderedDict[str, float]', Dict[str, Any]]:
     """Evaluate scene graph predictions against GT triplets.
 
@@ -234,6 +274,10 @@ def evaluate_sgg(gt: GTTriplets,
             behaviour; on the full AG test set all 26 occur). If False, mR
             averages the predicates present in the GT. Defaults to True.
         source (str): Origin of the predictions, for messages.
+        candidates (dict[str, Candidates], optional): Constraint to its
+            :func:`build_candidates` of these predictions with these
+            settings (``limit=max(ks)``), built beforehand; the others are
+            built here.
 
     Returns:
         tuple[OrderedDict, dict]: ``metrics``, fractions in [0, 1] keyed as
@@ -265,16 +309,17 @@ def evaluate_sgg(gt: GTTriplets,
     metrics: 'OrderedDict[str, float]' = OrderedDict()
     details: Dict[str, Any] = dict(per_predicate={}, per_predicate_frame={})
     table: Dict[str, float] = {}
-    index = build_match_index(batch, gt, gt_frame_of_pred)
+    index = build_match_index(batch, gt, gt_frame_of_pred, iou_type,
+                              iou_threshold)
     for c in constraints:
-        cands = build_candidates(
+        cands = (candidates or {}).get(c) or build_candidates(
             batch, c, semi_threshold, top_k_no, limit=max(ks))
         first_rank = match_candidates(cands, batch, gt, gt_frame_of_pred,
                                       iou_type, iou_threshold, index)
         details['per_predicate'][c] = {}
         details['per_predicate_frame'][c] = {}
-        for k in ks:
-            recall, per_p, per_pf = recall_from_first_rank(first_rank, gt, k)
+        for k, (recall, per_p, per_pf) in recalls_at_ks(first_rank, gt,
+                                                        ks).items():
             table[f'{c}/R@{k}'] = recall
             table[f'{c}/mR@{k}'] = _mean_recall(per_p, mr_absent_as_zero)
             table[f'{c}/mR_per_frame@{k}'] = _mean_recall(

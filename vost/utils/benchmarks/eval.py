@@ -82,6 +82,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         '--work-dir', help='keep the generated files here (default: a '
         'temporary folder, removed at the end)')
     parser.add_argument('--json', help='write the timings to this file')
+    parser.add_argument(
+        '--repeats', type=int, default=1,
+        help='runs per setting; the median is reported')
+    parser.add_argument(
+        '--baseline', metavar='EVAL_SGG',
+        help='another eval_sgg.py (e.g. of a checkout of an earlier '
+        'commit, run with its repository root on PYTHONPATH) timed '
+        'alternately with the CLI, run for run; prints the ratio of the '
+        'median wall times and checks that both give the same metrics')
     parser.add_argument('--eval-sgg', default=EVAL_SGG,
                         help='the evaluation CLI to time (default: '
                         'tools/analysis_tools/eval_sgg.py)')
@@ -224,7 +233,7 @@ def make_predictions(data_list: list, pairs: int,
 
 
 def time_cli(root: str, pred_file: str, json_file: str,
-             eval_sgg: str = EVAL_SGG) -> dict:
+             eval_sgg: str = EVAL_SGG, own_tree: bool = False) -> dict:
     """Run eval_sgg.py in a subprocess; return wall and CPU time, peak RSS.
 
     The CPU time (user + system) of the subprocess is what the wall time
@@ -236,6 +245,9 @@ def time_cli(root: str, pred_file: str, json_file: str,
         pred_file (str): Prediction pickle.
         json_file (str): Where the CLI writes its metrics.
         eval_sgg (str): The CLI script.
+        own_tree (bool): Run it with its repository root (three folders
+            up) first on ``PYTHONPATH``, so that it imports its own
+            ``vost``. Defaults to False.
 
     Returns:
         dict: ``wall_s``, ``cpu_s`` (rounded to 0.01 s), ``peak_rss_mb``,
@@ -243,7 +255,12 @@ def time_cli(root: str, pred_file: str, json_file: str,
     """
     cmd = [sys.executable, eval_sgg, root, pred_file, '--task', 'sgdet',
            '--json', json_file]
-    res = run_with_rusage(cmd)
+    env = None
+    if own_tree:
+        tree = osp.dirname(osp.dirname(osp.dirname(osp.abspath(eval_sgg))))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [tree, os.environ.get('PYTHONPATH', '')]))
+    res = run_with_rusage(cmd, env=env)
     if res['returncode']:
         raise RuntimeError(f'{" ".join(cmd)} failed:\n{res["stdout"]}\n'
                            f'{res["stderr"]}')
@@ -274,16 +291,56 @@ def _time_scale(args: argparse.Namespace, work: str,
         with open(pred_file, 'wb') as f:
             pickle.dump(preds, f, protocol=pickle.HIGHEST_PROTOCOL)
         del preds
-        res = time_cli(root, pred_file,
-                       osp.join(work, f'm_{scale:g}_{pairs}.json'),
-                       args.eval_sgg)
-        m = res['metrics']
+        row = _time_setting(args, root, pred_file,
+                            osp.join(work, f'm_{scale:g}_{pairs}'))
+        m = row.pop('metrics')
         rows.append(dict(scale=scale, videos=videos,
                          frames=m['num_frames'], pairs=pairs,
-                         wall_s=res['wall_s'], cpu_s=res['cpu_s'],
-                         peak_rss_mb=res['peak_rss_mb'],
-                         with_R20=m['with/R@20'], no_R50=m['no/R@50']))
-        print(res['stdout'])
+                         with_R20=m['with/R@20'], no_R50=m['no/R@50'],
+                         **row))
+    return rows
+
+
+def _max_difference(a: dict, b: dict) -> float:
+    """Largest absolute difference between two metric JSONs (numbers at
+    equal keys, nested); infinite when their keys or other values differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return float('inf')
+        return max([_max_difference(a[k], b[k]) for k in a] + [0.0])
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b)
+    return 0.0 if a == b else float('inf')
+
+
+def _time_setting(args: argparse.Namespace, root: str, pred_file: str,
+                  prefix: str) -> dict:
+    """Median wall / CPU time and the peak RSS over ``--repeats`` runs of
+    the CLI (alternating with ``--baseline``'s runs when given)."""
+    import statistics
+    runs = dict(cli=[], baseline=[])
+    for _ in range(args.repeats):
+        runs['cli'].append(time_cli(root, pred_file, prefix + '.json',
+                                    args.eval_sgg))
+        if args.baseline:
+            runs['baseline'].append(
+                time_cli(root, pred_file, prefix + '_baseline.json',
+                         args.baseline, own_tree=True))
+    print(runs['cli'][-1]['stdout'])
+    row = {}
+    for name, res in runs.items():
+        if not res:
+            continue
+        pre = '' if name == 'cli' else 'baseline_'
+        row[pre + 'wall_s'] = statistics.median(r['wall_s'] for r in res)
+        row[pre + 'cpu_s'] = statistics.median(r['cpu_s'] for r in res)
+        row[pre + 'peak_rss_mb'] = max(r['peak_rss_mb'] for r in res)
+    row['metrics'] = runs['cli'][-1]['metrics']
+    if args.baseline:
+        row['wall_ratio'] = row['wall_s'] / row['baseline_wall_s']
+        row['max_metric_difference'] = _max_difference(
+            row['metrics'], runs['baseline'][-1]['metrics'])
+    return row
     return rows
 
 
@@ -314,6 +371,13 @@ def run(args: argparse.Namespace) -> List[dict]:
         print(f"{r['videos']:>7} {r['frames']:>7} {r['pairs']:>5} "
               f"{r['wall_s']:>7.2f} {r['cpu_s']:>6.2f} {r['peak_rss_mb']:>8} "
               f"{100 * r['with_R20']:>9.2f} {100 * r['no_R50']:>8.2f}")
+        if 'wall_ratio' in r:
+            print(f"{'':>21} baseline {r['baseline_wall_s']:.2f} s wall, "
+                  f"{r['baseline_cpu_s']:.2f} s CPU, "
+                  f"{r['baseline_peak_rss_mb']} MB: ratio "
+                  f"{r['wall_ratio']:.2f}x (medians of {args.repeats}, "
+                  'alternating); largest metric difference '
+                  f"{r['max_metric_difference']:.1e}")
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(rows, f, indent=1)

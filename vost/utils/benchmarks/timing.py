@@ -138,11 +138,13 @@ _LAUNCHER = ('import json, resource, subprocess, sys\n'
              'u.ru_maxrss]))\n')
 
 
-def run_with_rusage(cmd: Sequence[str]) -> dict:
+def run_with_rusage(cmd: Sequence[str],
+                    env: Optional[dict] = None) -> dict:
     """Run ``cmd`` under a small launcher; time it and read its rusage.
 
     Args:
         cmd (list[str]): The command (its stdout is captured).
+        env (dict, optional): Its environment (default: this process's).
 
     Returns:
         dict: ``wall_s`` (seconds, launcher included), ``cpu_s`` (user +
@@ -152,7 +154,7 @@ def run_with_rusage(cmd: Sequence[str]) -> dict:
     """
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, '-c', _LAUNCHER] + list(cmd),
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     try:
         rc, utime, stime, maxrss = json.loads(
