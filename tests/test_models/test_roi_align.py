@@ -43,6 +43,35 @@ def test_torch_path_equals_mmcv(sampling_ratio, aligned, scale, out):
     assert a.grad.abs().sum() > 0
 
 
+@pytest.mark.parametrize('aligned', [True, False])
+@pytest.mark.parametrize('scale,out,grid', [(1.0, (2, 2), 2),
+                                            (0.25, (4, 3), 1)])
+def test_mean_pooling_equals_mmcv_averaged(aligned, scale, out, grid):
+    """roi_align_mean (one matrix product) = mmcv's RoIAlign averaged over
+    its bins, values and input gradients, outside and degenerate rois
+    included."""
+    from vost.models.layers.roi_ops import roi_align_mean
+    torch.manual_seed(0)
+    feat = torch.randn(3, 6, 7, 7)
+    rois = _rois(40, 7 / scale, 7 / scale, seed=2)
+    rois[:, 0] = torch.arange(40) % 3
+    a = feat.clone().requires_grad_()
+    b = feat.clone().requires_grad_()
+    ref = mmcv_roi_align(a, rois, out, scale, grid, 'avg', aligned).mean(
+        (-2, -1))
+    got = roi_align_mean(b, rois, out, scale, grid, aligned)
+    assert got.shape == (40, 6)
+    assert torch.allclose(got, ref, atol=1e-5, rtol=0)
+    weights = torch.randn_like(ref)
+    (ref * weights).sum().backward()
+    (got * weights).sum().backward()
+    assert torch.allclose(b.grad, a.grad, atol=1e-5, rtol=0)
+    assert a.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match='fixed sampling_ratio'):
+        roi_align_mean(feat, rois, out, scale, 0, aligned)
+    assert roi_align_mean(feat, rois[:0], out).shape == (0, 6)
+
+
 def test_no_rois_and_dtype():
     feat = torch.randn(1, 3, 4, 4, dtype=torch.float64)
     out = torch_roi_align(feat, feat.new_zeros(0, 5), 2)

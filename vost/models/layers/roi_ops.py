@@ -19,7 +19,8 @@ from typing import Tuple, Union
 import torch
 from torch import Tensor
 
-__all__ = ['roi_align', 'torch_roi_align', 'mmcv_has_kernel', 'IMPLS']
+__all__ = ['roi_align', 'roi_align_mean', 'torch_roi_align', 'mmcv_has_kernel',
+           'IMPLS']
 
 IMPLS = ('auto', 'mmcv', 'torchvision', 'torch')
 
@@ -43,9 +44,18 @@ def _pair(size: Union[int, Tuple[int, int]]) -> Tuple[int, int]:
     return (size, size) if isinstance(size, int) else tuple(size)
 
 
-def _bilinear(feat: Tensor, y: Tensor, x: Tensor) -> Tensor:
-    """Sample ``feat`` (C, H, W) at points (R, P): returns (R, P, C)."""
-    height, width = feat.shape[-2:]
+def _bilinear_weights(y: Tensor, x: Tensor, height: int,
+                      width: int) -> Tuple[Tensor, Tensor]:
+    """RoIAlign's bilinear sampling rule at points (R, P) of an
+    (H, W) map: the 4 cells and weights of each point.
+
+    A point beyond ``[-1, H] x [-1, W]`` samples 0; otherwise it is clamped
+    into the map (mmcv's and Detectron2's ``bilinear_interpolate``).
+
+    Returns:
+        tuple[Tensor, Tensor]: ``index`` (R, P, 4) long flat cell indices
+        ``y * W + x`` and ``weight`` (R, P, 4).
+    """
     valid = (y >= -1.0) & (y <= height) & (x >= -1.0) & (x <= width)
     y = y.clamp(min=0)
     x = x.clamp(min=0)
@@ -57,27 +67,33 @@ def _bilinear(feat: Tensor, y: Tensor, x: Tensor) -> Tensor:
     x_high = (x_low + 1).clamp(max=width - 1)
     ly, lx = y - y_low, x - x_low
     hy, hx = 1 - ly, 1 - lx
+    index = torch.stack([
+        y_low.long() * width + x_low.long(),
+        y_low.long() * width + x_high.long(),
+        y_high.long() * width + x_low.long(),
+        y_high.long() * width + x_high.long()
+    ], -1)
+    weight = torch.stack([hy * hx, hy * lx, ly * hx, ly * lx], -1)
+    return index, weight * valid.unsqueeze(-1).to(weight.dtype)
+
+
+def _bilinear(feat: Tensor, y: Tensor, x: Tensor) -> Tensor:
+    """Sample ``feat`` (C, H, W) at points (R, P): returns (R, P, C)."""
+    index, weight = _bilinear_weights(y, x, *feat.shape[-2:])
     flat = feat.flatten(1)  # (C, H*W)
-
-    def at(yy: Tensor, xx: Tensor) -> Tensor:
-        idx = (yy.long() * width + xx.long())
-        return flat[:, idx.flatten()].view(flat.size(0), *idx.shape)
-
-    out = (at(y_low, x_low) * (hy * hx) + at(y_low, x_high) * (hy * lx) +
-           at(y_high, x_low) * (ly * hx) + at(y_high, x_high) * (ly * lx))
-    out = out * valid.to(out.dtype)
-    return out.permute(1, 2, 0)  # (R, P, C)
+    vals = flat[:, index.flatten()].view(flat.size(0), *index.shape)
+    return (vals * weight).sum(-1).permute(1, 2, 0)  # (R, P, C)
 
 
-def _align_group(feat: Tensor, rois: Tensor, out_h: int, out_w: int,
-                 grid_h: int, grid_w: int) -> Tensor:
-    """RoIAlign of rois (R, 4 xyxy, feature coordinates) on one frame
-    (C, H, W) with a fixed sampling grid: (R, C, out_h, out_w)."""
-    x1, y1, x2, y2 = (rois[:, i:i + 1] for i in range(4))
+def _sample_points(boxes: Tensor, out_h: int, out_w: int, grid_h: int,
+                   grid_w: int) -> Tuple[Tensor, Tensor]:
+    """RoIAlign's sample points of rois (R, 4 xyxy, feature coordinates)
+    with a fixed grid: ``y``, ``x`` (R, out_h * grid_h * out_w * grid_w),
+    bin-major (row bin, row sample, column bin, column sample)."""
+    x1, y1, x2, y2 = (boxes[:, i:i + 1] for i in range(4))
     bin_h = (y2 - y1) / out_h
     bin_w = (x2 - x1) / out_w
-    dev, dt = rois.device, rois.dtype
-    # sample offsets inside the roi, in bins: (out * grid,)
+    dev, dt = boxes.device, boxes.dtype
     ph = torch.arange(out_h, device=dev, dtype=dt).repeat_interleave(grid_h)
     iy = torch.arange(grid_h, device=dev, dtype=dt).repeat(out_h)
     pw = torch.arange(out_w, device=dev, dtype=dt).repeat_interleave(grid_w)
@@ -85,8 +101,71 @@ def _align_group(feat: Tensor, rois: Tensor, out_h: int, out_w: int,
     ys = y1 + bin_h * (ph + (iy + 0.5) / grid_h)  # (R, out_h * grid_h)
     xs = x1 + bin_w * (pw + (ix + 0.5) / grid_w)  # (R, out_w * grid_w)
     num_y, num_x = ys.size(1), xs.size(1)
-    y = ys[:, :, None].expand(-1, num_y, num_x).flatten(1)
-    x = xs[:, None, :].expand(-1, num_y, num_x).flatten(1)
+    return (ys[:, :, None].expand(-1, num_y, num_x).flatten(1),
+            xs[:, None, :].expand(-1, num_y, num_x).flatten(1))
+
+
+def _prepare_rois(rois: Tensor, dtype: torch.dtype, spatial_scale: float,
+                  aligned: bool) -> Tensor:
+    """(R, 4) xyxy in feature coordinates (half-pixel shift or the legacy
+    1-pixel minimum size)."""
+    boxes = rois[:, 1:].to(dtype) * spatial_scale
+    if aligned:
+        return boxes - 0.5
+    size = (boxes[:, 2:] - boxes[:, :2]).clamp(min=1.0)
+    return torch.cat([boxes[:, :2], boxes[:, :2] + size], 1)
+
+
+def roi_align_mean(input: Tensor,
+                   rois: Tensor,
+                   output_size: Union[int, Tuple[int, int]],
+                   spatial_scale: float = 1.0,
+                   sampling_ratio: int = 2,
+                   aligned: bool = True) -> Tensor:
+    """RoIAlign averaged over its bins, as one matrix product.
+
+    Equal to ``roi_align(...).mean((-2, -1))`` with a fixed
+    ``sampling_ratio``: every sample point's bilinear weights are summed
+    into an (R, N * H * W) matrix that multiplies the (N * H * W, C)
+    features. On a small map (the VLM's patch grid) this is far cheaper
+    than gathering every sample point per channel (mmcv's CPU kernel).
+    Any device, differentiable in ``input``.
+
+    Args:
+        input (Tensor): (N, C, H, W) features.
+        rois (Tensor): (R, 5) ``(batch index, x1, y1, x2, y2)`` in input
+            image coordinates.
+        output_size (int | tuple[int, int]): (out_h, out_w) bins.
+        spatial_scale (float): Image to feature coordinates.
+        sampling_ratio (int): Sample points per bin side (> 0).
+        aligned (bool): Half-pixel shift (Detectron2's ``aligned``).
+
+    Returns:
+        Tensor: (R, C), in ``input``'s dtype.
+    """
+    if sampling_ratio <= 0:
+        raise ValueError('roi_align_mean needs a fixed sampling_ratio > 0, '
+                         f'got {sampling_ratio}')
+    out_h, out_w = _pair(output_size)
+    num, channels, height, width = input.shape
+    if rois.numel() == 0:
+        return input.new_zeros(0, channels)
+    boxes = _prepare_rois(rois, input.dtype, spatial_scale, aligned)
+    y, x = _sample_points(boxes, out_h, out_w, sampling_ratio,
+                          sampling_ratio)
+    index, weight = _bilinear_weights(y, x, height, width)
+    index = index + (rois[:, 0].long() * (height * width)).view(-1, 1, 1)
+    matrix = input.new_zeros(rois.size(0), num * height * width)
+    matrix.scatter_add_(1, index.flatten(1), weight.flatten(1))
+    feats = input.flatten(2).transpose(1, 2).reshape(-1, channels)
+    return (matrix @ feats) / y.size(1)
+
+
+def _align_group(feat: Tensor, rois: Tensor, out_h: int, out_w: int,
+                 grid_h: int, grid_w: int) -> Tensor:
+    """RoIAlign of rois (R, 4 xyxy, feature coordinates) on one frame
+    (C, H, W) with a fixed sampling grid: (R, C, out_h, out_w)."""
+    y, x = _sample_points(rois, out_h, out_w, grid_h, grid_w)
     vals = _bilinear(feat, y, x)  # (R, num_y * num_x, C)
     vals = vals.view(-1, out_h, grid_h, out_w, grid_w, feat.size(0))
     pooled = vals.sum((2, 4)) / max(grid_h * grid_w, 1)
@@ -120,12 +199,7 @@ def torch_roi_align(input: Tensor,
     out = input.new_zeros(rois.size(0), input.size(1), out_h, out_w)
     if rois.numel() == 0:
         return out
-    boxes = rois[:, 1:].to(input.dtype) * spatial_scale
-    if aligned:
-        boxes = boxes - 0.5
-    else:  # legacy: rois at least one pixel
-        size = (boxes[:, 2:] - boxes[:, :2]).clamp(min=1.0)
-        boxes = torch.cat([boxes[:, :2], boxes[:, :2] + size], 1)
+    boxes = _prepare_rois(rois, input.dtype, spatial_scale, aligned)
     frame = rois[:, 0].long()
     if sampling_ratio > 0:
         grids = torch.full((rois.size(0), 2), sampling_ratio,

