@@ -3,6 +3,7 @@ import argparse
 import logging
 import os
 import os.path as osp
+import sys
 
 import torch
 from mmengine.config import Config, DictAction
@@ -12,6 +13,7 @@ from mmengine.runner import Runner
 from vost.registry import RUNNERS  # vost's: finds SGRunner (runner_type)
 from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
+from vost.utils.checkpoint_files import CheckpointError
 
 
 def parse_args():
@@ -123,11 +125,14 @@ def main():
     setup_cpu_distributed(args.launcher)
     cfg = build_cfg(args)
 
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    runner.train()
+    try:
+        if 'runner_type' not in cfg:
+            runner = Runner.from_cfg(cfg)
+        else:
+            runner = RUNNERS.build(cfg)
+        runner.train()
+    except CheckpointError as exc:  # names the file and the problem
+        sys.exit(f'error: {exc}')
 
 
 if __name__ == '__main__':

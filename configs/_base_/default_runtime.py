@@ -7,7 +7,9 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1),
+    # mmengine's CheckpointHook, saving in an order a kill cannot break
+    # (whole *.pth files, then last_checkpoint, then pruning)
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # Switched on by `tools/test.py --show-dir DIR`.
     visualization=dict(type='SGVisualizationHook', draw=False),

@@ -28,12 +28,17 @@ script that builds mmengine's plain ``Runner`` from a config must too, or
 the metric refuses to build without a task.
 """
 import copy
+import os.path as osp
 from typing import Any, List, Optional
 
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from vost.registry import DATASETS, METRICS, RUNNERS
+from vost.utils.checkpoint_files import (ATOMIC_BACKEND, CheckpointError,
+                                         checkpoint_problem,
+                                         newest_intact_checkpoint,
+                                         remove_stale_tmp_files)
 
 __all__ = ['fill_from_model', 'SGRunner']
 
@@ -164,3 +169,53 @@ class SGRunner(Runner):
             SGRunner: The runner.
         """
         return super().from_cfg(fill_from_model(copy.deepcopy(cfg)))
+
+    def save_checkpoint(self, out_dir: str, filename: str,
+                        file_client_args: Optional[dict] = None,
+                        *args, backend_args: Optional[dict] = None,
+                        **kwargs) -> None:
+        """mmengine's ``save_checkpoint``, written atomically to a local
+        folder (:mod:`vost.utils.checkpoint_files`); other backends as
+        given."""
+        if file_client_args is None and backend_args is None and \
+                '://' not in str(out_dir):
+            backend_args = dict(backend=ATOMIC_BACKEND)
+        super().save_checkpoint(out_dir, filename, file_client_args, *args,
+                                backend_args=backend_args, **kwargs)
+
+    def resume(self, filename: str, *args, **kwargs) -> None:
+        """mmengine's ``resume``; a broken checkpoint names the newest
+        intact one of its folder."""
+        try:
+            super().resume(filename, *args, **kwargs)
+        except CheckpointError as exc:
+            intact, _ = newest_intact_checkpoint(osp.dirname(filename))
+            hint = (f'; the newest intact checkpoint there is {intact}: '
+                    f'resume from it with --resume {intact}' if intact else
+                    '; that folder holds no intact checkpoint')
+            raise CheckpointError(f'{exc}{hint}') from exc
+
+    def load_or_resume(self) -> None:
+        """mmengine's ``load_or_resume``; an automatic resume whose newest
+        checkpoint is broken takes the newest intact one (and logs it)."""
+        if self._resume and self._load_from is None and \
+                not self._has_loaded:
+            latest = find_latest_checkpoint(self.work_dir)
+            candidates = [latest] if latest else []
+            if latest is None or checkpoint_problem(latest):
+                intact, skipped = newest_intact_checkpoint(self.work_dir)
+                for path, problem in skipped:
+                    self.logger.warning(
+                        f'resume: skipping checkpoint {path}: it {problem}')
+                candidates = [intact] if intact else []
+            if candidates and candidates[0] != latest:
+                self.logger.warning(
+                    f'resume: the newest checkpoint ({latest}) cannot be '
+                    f'used; resuming from {candidates[0]}, the newest intact '
+                    'one')
+            if candidates:
+                self._load_from = candidates[0]
+            for path in remove_stale_tmp_files(self.work_dir):
+                self.logger.warning(
+                    f'resume: removed {path}, left by a killed save')
+        super().load_or_resume()

@@ -25,6 +25,7 @@ site-packages.
 import importlib.util
 import os
 import os.path as osp
+import pickle
 
 import torch
 import torch.distributed as dist
@@ -45,10 +46,21 @@ def load_from_local_trusted(filename: str, map_location=None):
     Returns:
         dict | OrderedDict: The loaded checkpoint.
     """
+    from .checkpoint_files import CheckpointError, checkpoint_problem
     filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
+    if not osp.isfile(filename) and not osp.isdir(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    problem = checkpoint_problem(filename)
+    if problem is not None:
+        raise CheckpointError(f'checkpoint {filename} {problem}')
+    try:
+        return torch.load(filename, map_location=map_location,
+                          weights_only=False)
+    except (RuntimeError, EOFError, ValueError, OSError,
+            pickle.UnpicklingError) as exc:
+        raise CheckpointError(
+            f'checkpoint {filename} cannot be read by torch.load: '
+            f'{type(exc).__name__}: {exc}') from exc
 
 
 def register_trusted_checkpoint_loader() -> None:

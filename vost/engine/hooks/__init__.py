@@ -1,9 +1,10 @@
 """VOST hooks."""
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .freeze_modules_hook import FreezeModulesHook
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 from .sg_visualization_hook import SGVisualizationHook
 
 __all__ = [
-    'FreezeModulesHook', 'SGVisualizationHook', 'RNGStateHook',
-    'get_rng_state', 'set_rng_state'
+    'AtomicCheckpointHook', 'FreezeModulesHook', 'SGVisualizationHook',
+    'RNGStateHook', 'get_rng_state', 'set_rng_state'
 ]
