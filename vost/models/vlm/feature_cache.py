@@ -233,8 +233,11 @@ class VLMFeatureCache:
             raise ValueError(f'{osp.join(cache_dir, _KEYS)} has {len(keys)} '
                              f'keys, meta.json says {meta["num_frames"]}')
         self.row_of: Dict[str, int] = {k: i for i, k in enumerate(keys)}
-        self.image_embeds = np.load(osp.join(cache_dir, _IMAGE), mmap_mode='r')
-        self.patch_feats = np.load(osp.join(cache_dir, _PATCH), mmap_mode='r')
+        c, (h, w) = meta['embed_dims'], meta['grid_size']
+        n = meta['num_frames']
+        self.image_embeds = _open_rows(osp.join(cache_dir, _IMAGE), (n, c))
+        self.patch_feats = _open_rows(osp.join(cache_dir, _PATCH),
+                                      (n, c, h, w))
 
     def __len__(self) -> int:
         """Number of cached frames."""
@@ -310,6 +313,25 @@ class VLMFeatureCache:
                         f'{direction!r}')
                 patch[i] = patch[i].flip(_FLIP_DIMS[direction])
         return image, patch
+
+
+def _open_rows(path: str, shape: tuple) -> np.ndarray:
+    """Memory-map a cache array, checking it is whole and of ``shape``."""
+    fix = ('rebuild the cache with tools/extract_vlm_features.py CONFIG '
+           '(or set cache_dir=None to run the VLM online)')
+    try:
+        array = np.load(path, mmap_mode='r')
+    except FileNotFoundError:
+        raise FileNotFoundError(f'VLM feature cache file {path} is missing; '
+                                f'{fix}') from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise ValueError(f'VLM feature cache file {path} is truncated or '
+                         f'damaged ({exc}); {fix}') from exc
+    if tuple(array.shape) != tuple(shape):
+        raise ValueError(f'VLM feature cache file {path} holds an array of '
+                         f'shape {tuple(array.shape)}, meta.json says '
+                         f'{tuple(shape)}; {fix}')
+    return array
 
 
 def _jsonable(value):

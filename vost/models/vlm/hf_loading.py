@@ -56,6 +56,32 @@ def vlm_family(model) -> str:
         'SigLIP checkpoint')
 
 
+def _looks_local(name: str) -> bool:
+    """Whether ``name`` is meant as a path (not a hub id such as
+    ``openai/clip-vit-base-patch16``)."""
+    return (osp.isabs(name) or name.startswith(('.', '~'))
+            or name.count('/') > 1 or osp.exists(name))
+
+
+def _check_local_path(name: str) -> None:
+    """A clear error for a local VLM path that is not a model folder."""
+    if not _looks_local(name):
+        return
+    path = osp.expanduser(name)
+    fix = ('set model.vlm_encoder.model_name to a folder written by '
+           "transformers' save_pretrained (config.json, weights, tokenizer), "
+           'e.g. one downloaded with huggingface-cli download NAME '
+           '--local-dir DIR')
+    if not osp.exists(path):
+        raise FileNotFoundError(f'VLM path {name!r} does not exist; {fix}')
+    if not osp.isdir(path):
+        raise NotADirectoryError(f'VLM path {name!r} is a file, not a model '
+                                 f'folder; {fix}')
+    if not osp.isfile(osp.join(path, 'config.json')):
+        raise FileNotFoundError(f'VLM path {name!r} is not a model folder '
+                                f'(no config.json in it); {fix}')
+
+
 def load_vlm(name: str, local_files_only: bool = False):
     """Load a frozen VLM and its tokenizer.
 
@@ -68,17 +94,21 @@ def load_vlm(name: str, local_files_only: bool = False):
         ``requires_grad=False`` on every parameter.
     """
     from transformers import AutoModel, AutoTokenizer
+    _check_local_path(name)
     try:
         model = AutoModel.from_pretrained(
             name, local_files_only=local_files_only)
-    except OSError as err:
+    except (OSError, ValueError) as err:  # HFValidationError: ValueError
         raise _not_available(name, 'weights', err) from err
     try:
         tokenizer = AutoTokenizer.from_pretrained(
             name, local_files_only=local_files_only)
-    except OSError as err:
+    except (OSError, ValueError) as err:
         raise _not_available(name, 'tokenizer', err) from err
-    vlm_family(model)
+    try:
+        vlm_family(model)
+    except TypeError as err:
+        raise TypeError(f'VLM {name!r}: {err}') from None
     model.eval()
     model.requires_grad_(False)
     return model, tokenizer
