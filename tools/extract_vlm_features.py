@@ -15,6 +15,7 @@ docs/vlm.md.
 import argparse
 import copy
 import os.path as osp
+import sys
 import time
 
 import mmcv
@@ -27,6 +28,7 @@ from vost.engine import fill_from_model
 from vost.models.vlm import VLMFeatureCacheWriter
 from vost.registry import DATASETS, MODELS
 from vost.utils import register_all_modules
+from vost.utils.cfg_options import check_cfg_options
 
 SPLITS = dict(
     train='train_dataloader', val='val_dataloader', test='test_dataloader')
@@ -127,6 +129,10 @@ def main():
     register_all_modules()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
+        try:  # refuse options that would change nothing
+            check_cfg_options(cfg, args.cfg_options, args.config)
+        except KeyError as exc:
+            sys.exit(f'error: {exc.args[0]}')
         cfg.merge_from_dict(args.cfg_options)
     fill_from_model(cfg)  # task and causal clips: the model states them
     vlm_cfg = cfg.model.get('vlm_encoder')

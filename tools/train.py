@@ -13,6 +13,7 @@ from mmengine.runner import Runner
 from vost.registry import RUNNERS  # vost's: finds SGRunner (runner_type)
 from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
+from vost.utils.cfg_options import check_cfg_options
 from vost.utils.checkpoint_files import CheckpointError
 
 
@@ -69,6 +70,10 @@ def build_cfg(args) -> Config:
     if args.seed is not None:
         cfg.merge_from_dict(dict(randomness=dict(seed=args.seed)))
     if args.cfg_options is not None:  # applied last: they win
+        try:  # refuse options that would change nothing
+            check_cfg_options(cfg, args.cfg_options, args.config)
+        except KeyError as exc:
+            sys.exit(f'error: {exc.args[0]}')
         cfg.merge_from_dict(args.cfg_options)
     seed = cfg.get('randomness', {}).get('seed')
     print_log(f'seed: {seed} (randomness={dict(cfg.get("randomness", {}))})',

@@ -15,6 +15,7 @@ import argparse
 import os
 import os.path as osp
 import random
+import sys
 
 import cv2
 import numpy as np
@@ -30,6 +31,7 @@ from vost.structures.ag_meta import (
 from vost.engine import fill_from_model
 from vost.registry import DATASETS
 from vost.utils import register_all_modules
+from vost.utils.cfg_options import check_cfg_options
 
 PALETTE = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200),
            (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230)]
@@ -101,6 +103,10 @@ def main():
     register_all_modules()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
+        try:  # refuse options that would change nothing
+            check_cfg_options(cfg, args.cfg_options, args.config)
+        except KeyError as exc:
+            sys.exit(f'error: {exc.args[0]}')
         cfg.merge_from_dict(args.cfg_options)
     fill_from_model(cfg)  # task and causal clips: the model states them
     loader = cfg.train_dataloader if args.split == 'train' \

@@ -26,8 +26,29 @@ class AtomicCheckpointHook(CheckpointHook):
        kept list stored in the new checkpoint already counts it, so a run
        resumed from it removes what an uninterrupted run would).
 
-    Every argument is ``CheckpointHook``'s.
+    Every argument is ``CheckpointHook``'s. Its ``**kwargs`` go to
+    ``runner.save_checkpoint``; a name that method does not take (a typo
+    such as ``intervl``) is refused here, when the runner builds the hook,
+    not at the first save.
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        import difflib
+        import inspect
+
+        from mmengine.runner import Runner
+        named = set(inspect.signature(CheckpointHook).parameters)
+        takes = set(inspect.signature(Runner.save_checkpoint).parameters)
+        for key in kwargs:
+            if key not in named and key not in takes:
+                near = difflib.get_close_matches(key, sorted(named | takes),
+                                                 n=3, cutoff=0.6)
+                raise TypeError(
+                    f'{type(self).__name__}: unknown option {key!r}' +
+                    (f" (near: {', '.join(near)})" if near else '') +
+                    '; its options are CheckpointHook\'s and those of '
+                    'Runner.save_checkpoint')
+        super().__init__(*args, **kwargs)
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
         stale = self._keep(runner, step)  # recorded in this checkpoint

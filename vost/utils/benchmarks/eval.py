@@ -341,7 +341,6 @@ def _time_setting(args: argparse.Namespace, root: str, pred_file: str,
         row['max_metric_difference'] = _max_difference(
             row['metrics'], runs['baseline'][-1]['metrics'])
     return row
-    return rows
 
 
 def run(args: argparse.Namespace) -> List[dict]:

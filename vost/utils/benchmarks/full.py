@@ -188,7 +188,8 @@ def _paired_in(args: argparse.Namespace, tmp: str) -> dict:
     _write_cache(online.vlm_encoder, cache_dir, frames)
     cached = _build(args.config, _vlm_options(args, cache_dir), dev)
     cached.load_state_dict(online.state_dict())
-    if online.vlm_encoder.cache is not None or cached.vlm_encoder.cache is None:
+    if online.vlm_encoder.cache is not None or \
+            cached.vlm_encoder.cache is None:
         raise RuntimeError('full benchmark: the online VOST must run its VLM '
                            'and the cached one read the cache')
     temporal = _build(args.temporal_config, _vlm_options(args, cache_dir),

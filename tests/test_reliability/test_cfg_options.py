@@ -1,0 +1,76 @@
+"""--cfg-options that would change nothing are refused before the run;
+hook options are checked when the runner builds the hook."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+
+from vost.engine.hooks import AtomicCheckpointHook
+from vost.utils import register_all_modules
+from vost.utils.cfg_options import check_cfg_options
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'vost',
+                  'vost_r18_1xb8-2e_synthetic-ag-sgdet.py')
+
+
+@pytest.fixture(scope='module')
+def cfg():
+    register_all_modules()
+    return Config.fromfile(CONFIG)
+
+
+@pytest.mark.parametrize('key', [
+    'train_cfg.max_epochs', 'randomness.seed', 'randomness.diff_rank_seed',
+    'model.backbone.depth', 'model.bbox_head.feature_bank.box_pooling',
+    'train_dataloader.dataset.clip_sampler.num_ref_frames', 'load_from',
+    'work_dir', 'optim_wrapper.optimizer.lr', 'env_cfg.cudnn_benchmark'
+])
+def test_effective_options_pass(cfg, key):
+    check_cfg_options(cfg, {key: 1}, 'CFG')
+
+
+@pytest.mark.parametrize('key, needles', [
+    ('max_epochs', ['variable', 'changes nothing', 'train_cfg.max_epochs']),
+    ('vlm_name', ['variable', 'model.vlm_encoder.model_name']),
+    ('maxepochs', ["no top-level key 'maxepochs'", 'near: max_epochs']),
+    ('train_cfg.max_epoch', ['not an argument of',
+                             'ResumableEpochBasedTrainLoop',
+                             'near: max_epochs']),
+    ('model.bbox_head.feature_bank.box_pool',
+     ['not an argument of MultiModalFeatureBank']),
+    ('model.backbone.deep.x', ["no key 'model.backbone.deep'"]),
+    ('model.test_cfg.no_such_option', ["no key 'model.test_cfg."]),
+])
+def test_ineffective_options_are_refused(cfg, key, needles):
+    with pytest.raises(KeyError) as info:
+        check_cfg_options(cfg, {key: 1}, 'CFG')
+    for needle in needles:
+        assert needle in info.value.args[0], info.value.args[0]
+
+
+def test_the_train_tool_refuses_before_running(tmp_path):
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', 'tests/data/configs/'
+         'toy_runtime.py', '--work-dir', str(tmp_path), '--cfg-options',
+         'train_cfg.max_iter=5'], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=300)
+    assert proc.returncode == 1
+    assert 'Traceback' not in proc.stderr
+    assert "'max_iter' is not an argument of IterBasedTrainLoop" in \
+        proc.stderr
+    assert 'near: max_iters' in proc.stderr
+    assert not os.listdir(tmp_path)  # nothing ran
+
+
+def test_a_hook_option_typo_fails_when_the_hook_is_built():
+    with pytest.raises(TypeError, match=r"'intervl' \(near: interval\)"):
+        AtomicCheckpointHook(intervl=2)
+    hook = AtomicCheckpointHook(interval=2, max_keep_ckpts=1,
+                                save_optimizer=False)
+    assert hook.interval == 2
