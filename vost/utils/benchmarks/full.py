@@ -38,7 +38,6 @@ import argparse
 import copy
 import json
 import os.path as osp
-import subprocess
 import tempfile
 
 import numpy as np
@@ -47,7 +46,7 @@ from mmengine.config import Config, DictAction
 
 from .spatial import detr_config
 from .timing import mean_time, paired_median_times, peak_rss_mb, \
-    setup_threads
+    run_parts, setup_threads
 
 __all__ = ['PARTS', 'add_arguments', 'standard_detr_config', 'run']
 
@@ -366,14 +365,9 @@ def run(args: argparse.Namespace) -> dict:
                    vlm_arch=args.vlm_arch)
     with tempfile.TemporaryDirectory() as tmp:
         vlm_dir = make_tiny_vlm(osp.join(tmp, 'vlm'), **ARCHS[args.vlm_arch])
-        for part in (p for p in PARTS if p in args.parts):
-            proc = subprocess.run(
-                args.command + ['--only', part, '--vlm-dir', vlm_dir],
-                capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise RuntimeError(
-                    f'{part} failed:\n{proc.stderr[-3000:]}')
-            results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+        results.update(run_parts(
+            args.command, [p for p in PARTS if p in args.parts],
+            ['--vlm-dir', vlm_dir]))
     _print_table(args, results)
     if args.json:
         with open(args.json, 'w') as f:

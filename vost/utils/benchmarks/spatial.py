@@ -34,13 +34,12 @@ times the training and inference steps of a config (no DETR).
 import argparse
 import json
 import os.path as osp
-import subprocess
 
 import torch
 from mmengine.config import Config, ConfigDict, DictAction
 
 from .timing import mean_time, paired_median_times, peak_rss_mb, \
-    setup_threads
+    run_parts, setup_threads
 
 __all__ = ['PARTS', 'add_arguments', 'detr_config', 'measure', 'run']
 
@@ -353,12 +352,8 @@ def run(args: argparse.Namespace) -> dict:
         return out
     results = dict(config=args.config, img_size=list(args.img_size),
                    iters=args.iters)
-    for part in (p for p in PARTS if p in args.parts):
-        proc = subprocess.run(args.command + ['--only', part],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f'{part} failed:\n{proc.stderr[-3000:]}')
-        results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+    results.update(
+        run_parts(args.command, [p for p in PARTS if p in args.parts]))
     if 'detr/infer' in results and 'vost/infer' in results:
         results['ratio/vost_over_detr_infer'] = (
             results['vost/infer'] / results['detr/infer'])

@@ -164,3 +164,29 @@ def run_with_rusage(cmd: Sequence[str],
     return dict(wall_s=wall, cpu_s=utime + stime, maxrss_kb=maxrss,
                 returncode=proc.returncode or rc, stdout=proc.stdout,
                 stderr=proc.stderr)
+
+
+def run_parts(command: Sequence[str], parts: Sequence[str],
+              extra: Sequence[str] = ()) -> dict:
+    """Run ``command --only PART [extra]`` for each part, in its own
+    process (so that its peak memory is its own), and merge the JSON line
+    each prints last.
+
+    Args:
+        command (list[str]): The command line of the mode.
+        parts (list[str]): The parts, in order.
+        extra (list[str]): More arguments for every part.
+
+    Returns:
+        dict: The parts' figures.
+    """
+    results = {}
+    for part in parts:
+        proc = subprocess.run(
+            list(command) + ['--only', part, *extra], capture_output=True,
+            text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f'{part} failed:\n{proc.stderr[-3000:]}')
+        results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return results
+
