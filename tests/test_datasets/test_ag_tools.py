@@ -100,6 +100,28 @@ def test_dump_frames_pyav_one_based(tmp_path):
     assert dump.dump_video(*args) == 'skipped'  # resumable
 
 
+@pytest.mark.parametrize('backend', ['pyav', 'ffmpeg'])
+def test_dump_frames_fails_loudly_on_a_broken_video(tmp_path, backend):
+    """A video that does not decode gives the decoder's message and leaves
+    no (empty) frame folder; STTran's dumper hid ffmpeg's errors and wrote
+    empty folders."""
+    import shutil
+    if backend == 'ffmpeg' and shutil.which('ffmpeg') is None:
+        pytest.skip('no ffmpeg on this machine')
+    pytest.importorskip('av')
+    (tmp_path / 'videos').mkdir()
+    (tmp_path / 'videos' / 'BROKE.mp4').write_bytes(b'not a video' * 100)
+    out = tmp_path / 'frames'
+    out.mkdir()
+    dump = _tool('tools/dataset_converters/ag_dump_frames.py')
+    for numbers in ([1, 2], None):
+        status = dump.dump_video('BROKE.mp4', numbers,
+                                 str(tmp_path / 'videos'), str(out), backend)
+        assert status.startswith('failed ') and 'BROKE.mp4' in status
+        assert len(status) > len(f'failed {tmp_path}/videos/BROKE.mp4: ')
+        assert os.listdir(out) == []  # no empty folder, no temporary left
+
+
 def test_browse_dataset_writes_clips(tmp_path, monkeypatch):
     browse = _tool('tools/misc/browse_dataset.py')
     cfg = osp.join(ROOT, 'configs', '_base_', 'datasets',

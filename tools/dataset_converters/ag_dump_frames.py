@@ -55,7 +55,10 @@ def _dump_ffmpeg(video: str, tmp: str) -> None:
         '0', '-start_number', '1',
         osp.join(tmp, '%06d.png')
     ]
-    subprocess.run(cmd, check=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:  # ffmpeg's own message, not a bare exit code
+        raise RuntimeError(f'ffmpeg exit code {proc.returncode}: '
+                           f'{proc.stderr.strip()[-500:]}')
 
 
 def _dump_pyav(video: str, tmp: str, keep: Optional[set]) -> None:
@@ -90,7 +93,7 @@ def dump_video(video_id: str, numbers: Optional[List[int]], video_dir: str,
     src = osp.join(video_dir, video_id)
     if not osp.isfile(src):
         return f'missing video {src}'
-    os.makedirs(dst, exist_ok=True)
+    os.makedirs(out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         try:
             if backend == 'ffmpeg':
@@ -98,11 +101,14 @@ def dump_video(video_id: str, numbers: Optional[List[int]], video_dir: str,
             else:
                 _dump_pyav(src, tmp, None if numbers is None else set(numbers))
         except Exception as e:  # report and go on with the other videos
-            return f'failed {src}: {e}'
+            return f'failed {src}: {type(e).__name__}: {e}'
+        if not os.listdir(tmp):  # never an empty frame folder
+            return f'failed {src}: no frame could be decoded'
         names = sorted(os.listdir(tmp)) if numbers is None else [
             f'{n:06d}.png' for n in numbers
         ]
         missing = [n for n in names if not osp.isfile(osp.join(tmp, n))]
+        os.makedirs(dst, exist_ok=True)  # only once frames exist
         for n in names:
             if n not in missing:
                 shutil.move(osp.join(tmp, n), osp.join(dst, n))
