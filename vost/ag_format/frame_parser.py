@@ -2,6 +2,7 @@
 applying the filters of :class:`~vost.ag_format.options.LoadOptions` and
 counting what each one removes (the body of
 :func:`vost.ag_format.load_action_genome`)."""
+import math
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
@@ -169,10 +170,24 @@ class FrameParser:
             return False
         return True
 
-    def parse_object(self, key: str, obj: dict) -> Optional[tuple]:
-        """Filter 2 for one object: ``(instance, relations)`` or None."""
+    def parse_object(self, key: str, obj: dict,
+                     frame_size: Optional[tuple] = None) -> Optional[tuple]:
+        """Filter 2 for one object: ``(instance, relations)`` or None.
+
+        ``frame_size`` ``(W, H)`` (the person record's ``bbox_size``), when
+        known, bounds the box (:func:`_box_outside_frame`).
+        """
         rem_o, opath = self.rem_o, self.opath
-        if not obj.get('visible', False):
+        visible = obj.get('visible') if isinstance(obj, dict) else None
+        if visible is None:
+            self.errors(
+                'bad_object', f"{opath}: key '{key}', object "
+                f"{obj.get('class') if isinstance(obj, dict) else obj!r}: "
+                "no 'visible' field (every Action Genome object record has "
+                'one)')
+            rem_o['invalid'] += 1
+            return None
+        if not visible:
             rem_o['invisible'] += 1
             return None
         name = obj.get('class')
@@ -189,14 +204,23 @@ class FrameParser:
         box = obj.get('bbox')
         try:
             x, y, w, h = box
-            ok = w > 0 and h > 0
+            # NaN fails every comparison: finite positive sizes only
+            ok = 0 < w < math.inf and 0 < h < math.inf and \
+                math.isfinite(x) and math.isfinite(y)
         except (TypeError, ValueError):
             ok = False
         if not ok:
             self.errors(
                 'bad_box', f"{opath}: key '{key}', object {name!r}: "
-                f"field 'bbox' (x, y, w, h) = {box!r} is missing or has a "
-                'non-positive size')
+                f"field 'bbox' (x, y, w, h) = {box!r} is missing, not "
+                'finite or has a non-positive size')
+            rem_o['invalid'] += 1
+            return None
+        outside = _box_outside_frame(x, y, w, h, frame_size)
+        if outside:
+            self.errors(
+                'bad_box', f"{opath}: key '{key}', object {name!r}: "
+                f"field 'bbox' (x, y, w, h) = {box!r} {outside}")
             rem_o['invalid'] += 1
             return None
         rel = _parse_relations(obj, key, opath, self.errors,
@@ -243,8 +267,10 @@ class FrameParser:
         """Filters 2-3 for one frame of the split: its record or None."""
         rem_f, rem_o = self.rem_f, self.rem_o
         instances, relations = [], []
+        size = pinfo.get('bbox_size') if isinstance(pinfo, dict) else None
+        size = _frame_size(size)
         for obj in objs:
-            parsed = self.parse_object(key, obj)
+            parsed = self.parse_object(key, obj, size)
             if parsed is not None:
                 instances.append(parsed[0])
                 relations.append(parsed[1])
@@ -303,6 +329,43 @@ class FrameParser:
         report['removed']['videos']['no_kept_frame'] = len(seen_videos -
                                                            set(videos))
         return data_list
+
+
+#: How far (fraction of the frame side, plus 2 px) a box may leave the
+#: frame before it is an annotation error.
+OUTSIDE_TOLERANCE = 0.1
+
+
+def _frame_size(size) -> Optional[tuple]:
+    """``(W, H)`` of a ``bbox_size`` that is two positive numbers."""
+    try:
+        w, h = float(size[0]), float(size[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+    return (w, h) if w > 0 and h > 0 and len(size) == 2 else None
+
+
+def _box_outside_frame(x, y, w, h, frame_size) -> Optional[str]:
+    """Why an XYWH box is far outside its ``(W, H)`` frame, or None.
+
+    A box may leave the frame by ``OUTSIDE_TOLERANCE`` of the frame side
+    plus 2 px (annotation noise). Beyond that it is an error, named as
+    "XYXY stored as XYWH" when ``(w, h)`` look like a bottom-right corner
+    inside the frame (right of and below ``(x, y)``).
+    """
+    if frame_size is None:
+        return None
+    fw, fh = frame_size
+    tol_x, tol_y = OUTSIDE_TOLERANCE * fw + 2, OUTSIDE_TOLERANCE * fh + 2
+    if -tol_x <= x and -tol_y <= y and x + w <= fw + tol_x and \
+            y + h <= fh + tol_y:
+        return None
+    where = (f'reaches ({x + w:g}, {y + h:g}), beyond the {fw:g}x{fh:g} '
+             'frame (bbox_size)')
+    if x < w <= fw + tol_x and y < h <= fh + tol_y:
+        return (f'{where}: it looks like XYXY (x1, y1, x2, y2) stored in '
+                'the XYWH field')
+    return where
 
 
 def _frame_record(key: str, img_path: str, person: List[dict],
