@@ -5,7 +5,8 @@ runner_type = 'SGRunner'
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
+    # mmengine's LoggerHook; the test metrics JSON from the main process only
+    logger=dict(type='SGLoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # mmengine's CheckpointHook, saving in an order a kill cannot break
     # (whole *.pth files, then last_checkpoint, then pruning)

@@ -1,10 +1,11 @@
 """VOST hooks."""
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .freeze_modules_hook import FreezeModulesHook
+from .logger_hook import SGLoggerHook
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 from .sg_visualization_hook import SGVisualizationHook
 
 __all__ = [
-    'AtomicCheckpointHook', 'FreezeModulesHook', 'SGVisualizationHook',
-    'RNGStateHook', 'get_rng_state', 'set_rng_state'
+    'AtomicCheckpointHook', 'FreezeModulesHook', 'SGLoggerHook',
+    'SGVisualizationHook', 'RNGStateHook', 'get_rng_state', 'set_rng_state'
 ]
