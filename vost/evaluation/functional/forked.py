@@ -19,6 +19,7 @@ where the ``fork`` start method exists (Linux, macOS); elsewhere, or with
 """
 import inspect
 import multiprocessing as mp
+import os
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
@@ -147,6 +148,8 @@ def evaluate_files(load_gt: Callable[[], GTTriplets],
         tuple[OrderedDict, dict]: As :func:`evaluate_sgg`, equal to it.
     """
     constraints, ks = list(constraints), sorted(int(k) for k in ks)
+    if not os.path.isfile(pred_file):  # before the GT is read
+        raise FileNotFoundError(f'prediction file {pred_file} does not exist')
     if workers < 2 or not can_fork():
         gt = load_gt()
         return evaluate_sgg(gt, load_prediction_batch(pred_file),
