@@ -46,7 +46,7 @@ from mmengine.config import Config, DictAction
 
 from .spatial import detr_config
 from .timing import mean_time, paired_median_times, peak_rss_mb, \
-    run_parts, setup_threads
+    run_parts, setup_threads, synced
 
 __all__ = ['PARTS', 'add_arguments', 'standard_detr_config', 'run']
 
@@ -101,19 +101,6 @@ def standard_detr_config() -> Config:
     detr.backbone.init_cfg = None
     detr['_scope_'] = 'mmdet'
     return detr
-
-
-def _synced(device: str, fn):
-    """``fn`` then a CUDA synchronisation when ``device`` is CUDA."""
-    if not str(device).startswith('cuda'):
-        return fn
-
-    def call():
-        out = fn()
-        torch.cuda.synchronize()
-        return out
-
-    return call
 
 
 def _vlm_options(args, cache_dir=None) -> dict:
@@ -221,7 +208,7 @@ def _paired_in(args: argparse.Namespace, tmp: str) -> dict:
         temporal_video=video)
     with torch.no_grad():
         med = paired_median_times(
-            {k: _synced(dev, fn) for k, fn in calls.items()}, args.warmup,
+            {k: synced(dev, fn) for k, fn in calls.items()}, args.warmup,
             args.iters)
     hook.remove()
     med['temporal_key'] = med.pop('temporal_video') / keys
@@ -273,7 +260,7 @@ def _train(args: argparse.Namespace, config: str, stage2: bool) -> dict:
             sum(v for k, v in losses.items() if 'loss' in k).backward()
             optimizer.step()
 
-        sec = mean_time(_synced(args.device, step), 1, args.train_iters)
+        sec = mean_time(synced(args.device, step), 1, args.train_iters)
     name = 'train_temporal' if stage2 else 'train_full'
     return {
         f'{name}/s_per_iter': sec,

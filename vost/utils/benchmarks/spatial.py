@@ -39,7 +39,7 @@ import torch
 from mmengine.config import Config, ConfigDict, DictAction
 
 from .timing import mean_time, paired_median_times, peak_rss_mb, \
-    run_parts, setup_threads
+    run_parts, setup_threads, synced
 
 __all__ = ['PARTS', 'add_arguments', 'detr_config', 'measure', 'run']
 
@@ -94,20 +94,6 @@ def _build_vost(args: argparse.Namespace) -> torch.nn.Module:
                           device=args.device)
     model.init_weights()
     return model
-
-
-def _synced(args: argparse.Namespace, fn):
-    """``fn`` followed by a CUDA synchronisation (so that the timer sees
-    the kernels' time) when ``--device`` is CUDA."""
-    if not str(args.device).startswith('cuda'):
-        return fn
-
-    def call():
-        out = fn()
-        torch.cuda.synchronize()
-        return out
-
-    return call
 
 
 def detr_config(cfg: Config) -> ConfigDict:
@@ -199,9 +185,9 @@ def _paired(args: argparse.Namespace) -> dict:
     vost_data = _vost_inputs(vost, args)
     with torch.no_grad():
         med = paired_median_times(
-            dict(detr=_synced(args,
+            dict(detr=synced(args.device,
                               lambda: detr(**detr_data, mode='predict')),
-                 vost=_synced(args,
+                 vost=synced(args.device,
                               lambda: vost(**vost_data, mode='predict'))),
             args.warmup, args.iters)
     return {
@@ -216,8 +202,9 @@ def _detr_infer(args: argparse.Namespace) -> dict:
     model = _build_detr(_load_cfg(args), args.device)
     data = _detr_inputs(model, *args.img_size)
     with torch.no_grad():
-        sec = mean_time(_synced(args, lambda: model(**data, mode='predict')),
-                        args.warmup, args.iters)
+        sec = mean_time(
+            synced(args.device, lambda: model(**data, mode='predict')),
+            args.warmup, args.iters)
     return {'detr/infer': sec, 'detr/params_M': _params_m(model)}
 
 
@@ -228,7 +215,7 @@ def _vost_infer(args: argparse.Namespace) -> dict:
     out = {}
     with torch.no_grad():
         out['vost/infer'] = mean_time(
-            _synced(args, lambda: model(**data, mode='predict')),
+            synced(args.device, lambda: model(**data, mode='predict')),
             args.warmup, args.iters)
         vlm = getattr(model, 'vlm_encoder', None)
         if vlm is not None:
@@ -237,7 +224,7 @@ def _vost_infer(args: argparse.Namespace) -> dict:
                 s for t in data['data_samples'] for s in t.video_data_samples
             ]
             out['vlm/infer'] = mean_time(
-                _synced(args, lambda: vlm(frames, samples)), args.warmup,
+                synced(args.device, lambda: vlm(frames, samples)), args.warmup,
                 args.iters)
     out['vost/params_M'] = _params_m(model)
     return out
@@ -257,13 +244,13 @@ def _vost_train(args: argparse.Namespace) -> dict:
         sum(v for k, v in losses.items() if 'loss' in k).backward()
         optimizer.step()
 
-    sec = mean_time(_synced(args, step), args.warmup, args.iters)
+    sec = mean_time(synced(args.device, step), args.warmup, args.iters)
     model.eval()
     with torch.no_grad():
         predict = mean_time(
-            _synced(args, lambda: model(**model.data_preprocessor(data, False),
-                                        mode='predict')), args.warmup,
-            args.iters)
+            synced(args.device,
+                   lambda: model(**model.data_preprocessor(data, False),
+                                 mode='predict')), args.warmup, args.iters)
     return {
         'vost/train_s_per_iter': sec,
         'vost/train_it_per_s': 1.0 / sec,

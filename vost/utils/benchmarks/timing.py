@@ -190,3 +190,18 @@ def run_parts(command: Sequence[str], parts: Sequence[str],
         results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
     return results
 
+
+def synced(device: str, fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` followed by a CUDA synchronisation (so that a timer sees the
+    kernels' time) when ``device`` is CUDA; ``fn`` itself otherwise."""
+    if not str(device).startswith('cuda'):
+        return fn
+
+    def call():
+        import torch
+        out = fn()
+        torch.cuda.synchronize()
+        return out
+
+    return call
+
