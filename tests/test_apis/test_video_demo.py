@@ -88,13 +88,17 @@ def test_inference_video_predicts_every_key_frame(frame_dir, checkpoint):
         assert torch.all(pairs.pair_inds < len(boxes))
 
 
-def test_video_demo_writes_json_and_pictures(tmp_path, frame_dir,
-                                             checkpoint, monkeypatch):
+def test_video_demo_writes_graphs_tracks_and_pictures(
+        tmp_path, frame_dir, checkpoint, monkeypatch):
+    from vost.graphs import validate_scene_graph
     out_dir = tmp_path / 'demo'
+    # a random model scores objects near 1/36: a low node threshold keeps
+    # some object nodes to track
     monkeypatch.setattr(sys, 'argv', [
         'video_demo.py', frame_dir, CONFIG, checkpoint, '--out-dir',
         str(out_dir), '--video-out',
-        str(out_dir / 'sg.mp4'), '--top-k', '5'
+        str(out_dir / 'sg.mp4'), '--top-k', '5', '--score-thr', '0.0',
+        '--node-link'
     ])
     runpy.run_path(
         osp.join(REPO, 'tools', 'demo', 'video_demo.py'),
@@ -103,12 +107,28 @@ def test_video_demo_writes_json_and_pictures(tmp_path, frame_dir,
     assert records == ['000001.json', '000002.json', '000003.json']
     with open(out_dir / 'json' / '000002.json') as f:
         record = json.load(f)
+    validate_scene_graph(record, '000002.json')
     assert record['frame_key'] == f'{osp.basename(frame_dir)}/000002.png'
-    assert len(record['bboxes']) == len(record['labels'])
-    assert len(record['triplets']) <= 5
+    assert record['frame_index'] == 1 and record['position'] == 1
+    ranked = record['ranked']
+    assert len(ranked['bboxes']) == len(ranked['labels'])
+    assert len(ranked['triplets']) <= 5
     assert all({'subject', 'object', 'predicate', 'score'} <= set(t)
-               for t in record['triplets'])
+               for t in ranked['triplets'])
+    # every ranked instance is in exactly one node (threshold 0)
+    members = sorted(m for n in record['nodes'] for m in n['members'])
+    assert members == list(range(len(ranked['labels'])))
+    labels = [ranked['labels'][m] for n in record['nodes']
+              for m in n['members'][:1]]
+    assert labels == [n['label'] for n in record['nodes']]
+    with open(out_dir / 'video_graph.json') as f:
+        video = json.load(f)
+    validate_scene_graph(video, 'video_graph.json')
+    assert [f['frame_index'] for f in video['frames']] == [0, 1, 2]
+    assert video['tracks'] and video['tracks'][0]['label_name'] == 'person'
+    assert sorted(os.listdir(out_dir / 'node_link')) == records
     assert sorted(os.listdir(out_dir / 'vis')) == [
         '000001.png', '000002.png', '000003.png'
     ]
+    assert mmcv.imread(str(out_dir / 'timeline.png')).shape[1] > 500
     assert (out_dir / 'sg.mp4').stat().st_size > 0

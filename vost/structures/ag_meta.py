@@ -21,7 +21,7 @@ __all__ = [
     'PREDICATES', 'NUM_PREDICATES', 'PREDICATE_GROUPS',
     'PREDICATE_GROUP_OFFSETS', 'OBJECT_NAME_TO_ID', 'PREDICATE_NAME_TO_ID',
     'normalize_name', 'AG_METAINFO', 'PREDICATE_GROUP_NAMES',
-    'NUM_CLASSES_WITH_BACKGROUND', 'TASKS'
+    'NUM_CLASSES_WITH_BACKGROUND', 'TASKS', 'class_name'
 ]
 
 #: The three settings (docs/design.md, section 1): GT boxes and classes
@@ -83,6 +83,14 @@ def normalize_name(name: str) -> str:
         str: The lower-case name without ``/``, ``_``, spaces.
     """
     return ''.join(ch for ch in name.lower() if ch.isalnum())
+
+
+def class_name(label: int) -> str:
+    """Name of an object id (``'class_<id>'`` outside 0..36)."""
+    label = int(label)
+    if 0 <= label < len(OBJECT_CLASSES):
+        return OBJECT_CLASSES[label]
+    return f'class_{label}'
 
 
 #: Normalised object name -> object id (1..36; background is 0).

@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 from vost.structures.ag_meta import (ATTENTION_PREDICATES,
-                                     CONTACTING_PREDICATES, OBJECT_CLASSES,
-                                     SPATIAL_PREDICATES)
+                                     CONTACTING_PREDICATES,
+                                     SPATIAL_PREDICATES, class_name)
 
 __all__ = [
     'pair_predictions_to_triplets', 'gt_pairs_to_triplets', 'triplet_text',
@@ -29,13 +29,6 @@ def to_numpy(x) -> np.ndarray:
 
 def _field(obj, key: str):
     return obj[key] if isinstance(obj, dict) else getattr(obj, key)
-
-
-def class_name(label: int) -> str:
-    label = int(label)
-    if 0 <= label < len(OBJECT_CLASSES):
-        return OBJECT_CLASSES[label]
-    return f'class_{label}'
 
 
 def pair_predictions_to_triplets(pred_instances,

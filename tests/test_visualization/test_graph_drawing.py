@@ -1,0 +1,63 @@
+"""Frame graphs drawn with one colour per track, and the timeline."""
+import numpy as np
+
+from vost.visualization import (SGGraphVisualizer, node_name,
+                                plot_relation_timeline, track_color)
+
+
+def _graph(track_ids):
+    nodes = [
+        dict(id=0, label=1, label_name='person', bbox=[5, 5, 40, 90],
+             score=1.0, members=[0], track_id=track_ids[0]),
+        dict(id=1, label=11, label_name='cup/glass/bottle',
+             bbox=[60, 30, 90, 60], score=0.8, members=[1, 2],
+             track_id=track_ids[1]),
+    ]
+    edges = [dict(subject=0, object=1, score=0.7, pairs=[0, 1],
+                  attention=dict(predicate='looking_at', score=0.9),
+                  spatial=[], contacting=[dict(predicate='holding',
+                                               score=0.8)])]
+    return dict(nodes=nodes, edges=edges)
+
+
+def _has_color(img, color, tol=6):
+    return bool((np.abs(img.astype(int) - color).max(-1) <= tol).any())
+
+
+def test_boxes_take_their_track_colour():
+    vis = SGGraphVisualizer(panel_width=200)
+    image = np.zeros((100, 120, 3), np.uint8)
+    a = vis.draw_frame_graph(image, _graph([1, 7]))
+    assert a.shape[0] >= 100 and a.shape[1] == 320
+    frame = a[:100, :120]
+    assert _has_color(frame, track_color(1))
+    assert _has_color(frame, track_color(7))
+    assert not _has_color(frame, track_color(3))
+    # the same track keeps its colour in another frame
+    b = vis.draw_frame_graph(image, _graph([1, 3]))[:100, :120]
+    assert _has_color(b, track_color(3)) and _has_color(b, track_color(1))
+    assert track_color(None) == (150, 150, 150)
+    assert node_name(_graph([None, 7])['nodes'][1]) == '#7 cup/glass/bottle'
+    assert node_name(_graph([None, 7])['nodes'][0]) == 'n0 person'
+
+
+def test_timeline_rows(tmp_path):
+    import mmcv
+    record = dict(
+        video_id='v.mp4',
+        frames=[dict(position=p, frame_index=4 * p) for p in range(5)],
+        relation_intervals=[
+            dict(subject=1, object=2, subject_label='person',
+                 object_label='cup', group=g, predicate=p, start_frame=s,
+                 end_frame=e, num_frames=2, score=sc, max_score=sc)
+            for g, p, s, e, sc in [
+                ('contacting', 'holding', 0, 8, 0.9),
+                ('contacting', 'holding', 12, 16, 0.5),
+                ('attention', 'looking_at', 4, 16, 0.7),
+                ('spatial', 'in_front_of', 0, 0, 0.1)]
+        ])
+    out = str(tmp_path / 'sub' / 'timeline.png')
+    assert plot_relation_timeline(record, out) == 3
+    assert mmcv.imread(out).shape[1] > 500
+    assert plot_relation_timeline(record, out, max_rows=1) == 1
+    assert plot_relation_timeline(record, out, min_score=0.6) == 2

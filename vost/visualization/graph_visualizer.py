@@ -1,0 +1,164 @@
+"""Draw a frame's scene graph: one box per node, one colour per track."""
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+from matplotlib import colormaps
+from mmengine.dist import master_only
+
+from vost.registry import VISUALIZERS
+from .sg_visualizer import SGLocalVisualizer
+
+__all__ = ['SGGraphVisualizer', 'track_color', 'node_name']
+
+_UNTRACKED = (150, 150, 150)
+
+
+def track_color(track_id: Optional[int]) -> Tuple[int, int, int]:
+    """RGB colour of a track (matplotlib's ``tab20``, by id; grey for
+    untracked nodes)."""
+    if track_id is None:
+        return _UNTRACKED
+    r, g, b, _ = colormaps['tab20'](int(track_id) % 20)
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+def node_name(node: Dict) -> str:
+    """``'#3 cup/glass/bottle'`` (track id) or ``'n2 cup/glass/bottle'``
+    (node id, untracked)."""
+    tid = node.get('track_id')
+    tag = f'#{tid}' if tid is not None else f'n{node["id"]}'
+    return f'{tag} {node["label_name"]}'
+
+
+def _edge_lines(edge: Dict) -> List[str]:
+    preds = [edge['attention']['predicate']]
+    preds += [p['predicate'] for g in ('spatial', 'contacting')
+              for p in edge[g]]
+    return preds
+
+
+@VISUALIZERS.register_module()
+class SGGraphVisualizer(SGLocalVisualizer):
+    """Draw frame graphs from :class:`~vost.graphs.FrameGraphBuilder`.
+
+    The frame gets one box per node, coloured and named by its track id
+    (``#id class``), and a side panel draws the graph: subjects on the
+    left, objects on the right, one line per edge labelled with its
+    predicates, then the edges as text by decreasing score. Arguments as
+    :class:`SGLocalVisualizer` (``top_k`` edges listed).
+    """
+
+    def draw_frame_graph(self,
+                         image: np.ndarray,
+                         frame_graph: Dict,
+                         title: str = 'scene graph') -> np.ndarray:
+        """Render one frame and its graph side by side.
+
+        Args:
+            image (np.ndarray): (H, W, 3) RGB uint8 frame (original
+                pixels).
+            frame_graph (dict): The frame's graph (nodes with
+                ``track_id``).
+            title (str): Panel title.
+
+        Returns:
+            np.ndarray: (H', W + panel_width, 3) RGB uint8 image.
+        """
+        image = np.ascontiguousarray(image.clip(0, 255).astype(np.uint8))
+        nodes = frame_graph['nodes']
+        self.set_image(image)
+        for node in nodes:
+            color = track_color(node.get('track_id'))
+            box = np.array([node['bbox']], dtype=np.float32)
+            self.draw_bboxes(box, edge_colors=[color], alpha=1.0,
+                             line_widths=self.line_width)
+            self.draw_texts(
+                node_name(node),
+                np.array([[box[0, 0] + 2, max(0.0, box[0, 1] - 2)]]),
+                colors=[(255, 255, 255)], font_sizes=9,
+                vertical_alignments='bottom',
+                bboxes=[dict(facecolor=tuple(c / 255 for c in color),
+                             alpha=0.75, pad=0.5, edgecolor='none')])
+        frame = self.get_image()
+        panel = self._graph_panel(frame.shape[0], frame_graph, title)
+        if panel.shape[0] > frame.shape[0]:
+            pad = np.full((panel.shape[0] - frame.shape[0], *frame.shape[1:]),
+                          255, dtype=np.uint8)
+            frame = np.concatenate([frame, pad], axis=0)
+        return np.concatenate([frame, panel], axis=1)
+
+    def _graph_panel(self, height: int, frame_graph: Dict,
+                     title: str) -> np.ndarray:
+        nodes = {n['id']: n for n in frame_graph['nodes']}
+        edges = frame_graph['edges'][:self.top_k]
+        subjects = sorted({e['subject'] for e in edges})
+        objects = sorted({e['object'] for e in edges} - set(subjects))
+        width = self.panel_width
+        rows = max(len(subjects), len(objects), 1)
+        graph_h = max(120, 34 * rows)
+        needed = 30 + graph_h + 13 * len(edges) + 10
+        panel = np.full((max(height, needed), width, 3), 255, np.uint8)
+        self.set_image(panel)
+        self.draw_texts(title, np.array([[6, 4]]), colors='black',
+                        font_sizes=10)
+        pos = {}
+        for column, x in ((subjects, 0.2 * width), (objects, 0.8 * width)):
+            step = graph_h / (len(column) + 1)
+            for k, nid in enumerate(column):
+                pos[nid] = (x, 24 + step * (k + 1))
+        for edge in edges:
+            (x0, y0), (x1, y1) = pos[edge['subject']], pos[edge['object']]
+            self.draw_lines(np.array([x0, x1]), np.array([y0, y1]),
+                            colors='gray', line_widths=1)
+            self.draw_texts(
+                '\n'.join(_edge_lines(edge)),
+                np.array([[0.45 * x0 + 0.55 * x1, 0.45 * y0 + 0.55 * y1]]),
+                colors='black', font_sizes=6,
+                horizontal_alignments='center',
+                vertical_alignments='center')
+        for nid, (x, y) in pos.items():
+            node = nodes[nid]
+            self.draw_circles(
+                np.array([[x, y]]), np.array([8]),
+                face_colors=[track_color(node.get('track_id'))],
+                edge_colors='black', line_widths=1, alpha=1.0)
+            self.draw_texts(node_name(node), np.array([[x, y + 10]]),
+                            colors='black', font_sizes=7,
+                            horizontal_alignments='center')
+        y = 30 + graph_h
+        for edge in edges:
+            sub, obj = nodes[edge['subject']], nodes[edge['object']]
+            text = (f"{node_name(sub)} -{','.join(_edge_lines(edge))}-> "
+                    f"{node_name(obj)} {edge['score']:.2f}")
+            self.draw_texts(text, np.array([[6, y]]), colors='black',
+                            font_sizes=7)
+            y += 13
+        return self.get_image()
+
+    @master_only
+    def add_frame_graph(self,
+                        name: str,
+                        image: np.ndarray,
+                        frame_graph: Dict,
+                        out_file: Optional[str] = None,
+                        step: int = 0) -> np.ndarray:
+        """Draw a frame graph and save it (``out_file``) or send it to the
+        backends.
+
+        Args:
+            name (str): Image identifier for the backends.
+            image (np.ndarray): (H, W, 3) RGB frame.
+            frame_graph (dict): The frame's graph.
+            out_file (str, optional): Write the drawing here (PNG).
+            step (int): Global step for the backends. Defaults to 0.
+
+        Returns:
+            np.ndarray: The drawn RGB image.
+        """
+        import mmcv
+        drawn = self.draw_frame_graph(image, frame_graph)
+        if out_file is not None:
+            mmcv.imwrite(drawn[..., ::-1], out_file)
+        else:
+            self.add_image(name, drawn, step)
+        return drawn
