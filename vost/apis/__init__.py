@@ -1,11 +1,13 @@
 """High-level APIs: build a model and run it on new videos."""
 from .inference import (build_inference_pipeline, frames_from_input,
                         inference_video, init_sg_model, make_video_dict)
+from .streaming import StreamingSGInference
 from .vlm_pretraining import evaluate_tiny_clip, pretrain_tiny_clip
 from .vlm_pretraining_data import build_pretraining_set
 
 __all__ = [
     'init_sg_model', 'build_inference_pipeline', 'frames_from_input',
-    'make_video_dict', 'inference_video', 'pretrain_tiny_clip',
+    'make_video_dict', 'inference_video', 'StreamingSGInference',
+    'pretrain_tiny_clip',
     'evaluate_tiny_clip', 'build_pretraining_set'
 ]

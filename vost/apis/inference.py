@@ -39,12 +39,19 @@ def init_sg_model(config: Union[str, Config],
         cfg_options (dict, optional): Overrides merged into the config.
 
     Returns:
-        nn.Module: The model in eval mode, with ``model.cfg`` set.
+        nn.Module: The model in eval mode, with ``model.cfg`` set (the
+        config with the model's task and causal switch filled into its
+        datasets, :func:`vost.engine.runner.fill_from_model`).
     """
+    from vost.engine.runner import fill_from_model
     register_all_modules(init_default_scope=True)
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    cfg = Config.fromfile(config) if isinstance(config, str) else \
+        copy.deepcopy(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    # the task and the causal switch, stated in the model, as the runner
+    # fills them in (a causal model's clips read the past only)
+    fill_from_model(cfg)
     model_cfg = copy.deepcopy(cfg.model)
     # Weights come from the checkpoint: do not fetch pretrained backbones.
     if isinstance(model_cfg.get('backbone'), dict):
@@ -62,16 +69,20 @@ def init_sg_model(config: Union[str, Config],
     return model
 
 
-def build_inference_pipeline(cfg: Config) -> Compose:
+def build_inference_pipeline(cfg: Config,
+                             as_config: bool = False) -> Union[Compose, list]:
     """The config's test clip sampler and pipeline without its
     annotation-loading steps.
 
     Args:
-        cfg (Config): A VOST config with ``test_dataloader``.
+        cfg (Config): A VOST config with ``test_dataloader`` (the causal
+            switch filled in from the model, as :func:`init_sg_model`
+            does).
+        as_config (bool): Return the transform configs instead.
 
     Returns:
-        Compose: A pipeline mapping a video dict with ``key_frame_id`` to
-        packed model inputs.
+        Compose | list[dict]: A pipeline mapping a video dict with
+        ``key_frame_id`` to packed model inputs.
     """
 
     def strip(transforms: Sequence[dict]) -> List[dict]:
@@ -88,7 +99,8 @@ def build_inference_pipeline(cfg: Config) -> Compose:
     dataset = cfg.test_dataloader.dataset
     sampler = dataset.get('clip_sampler')
     sampler = [] if sampler is None else [dict(sampler, test_mode=True)]
-    return Compose(sampler + strip(dataset.pipeline))
+    transforms = sampler + strip(dataset.pipeline)
+    return transforms if as_config else Compose(transforms)
 
 
 def frames_from_input(input_path: str, frame_dir: str) -> List[str]:
