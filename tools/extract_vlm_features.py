@@ -4,6 +4,14 @@ Usage::
 
     python tools/extract_vlm_features.py CONFIG [--splits train test]
         [--cache-dir DIR] [--batch-size 32] [--device cuda]
+    bash tools/dist_extract_vlm_features.sh CONFIG N [same options]
+
+With N processes (torchrun; one GPU each where there are GPUs) each process
+extracts every N-th frame into its own shard; process 0 merges the shards
+into the cache when all are complete. An interrupted extraction resumes
+when the same command runs again: finished shards and frames are skipped,
+a frame being written when the process died is redone
+(``vost/models/vlm/sharded_cache.py``).
 
 The VLM settings come from ``model.vlm_encoder`` of CONFIG and the output
 directory from its ``cache_dir`` (or ``--cache-dir``). Frames are those of
@@ -14,7 +22,9 @@ docs/vlm.md.
 """
 import argparse
 import copy
+import os
 import os.path as osp
+import signal
 import sys
 import time
 
@@ -25,7 +35,10 @@ from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader, Dataset
 
 from vost.engine import fill_from_model
-from vost.models.vlm import VLMFeatureCacheWriter
+from vost.models.vlm.sharded_cache import (ShardWriter,
+                                           final_cache_is_complete,
+                                           merge_shards, shard_dir,
+                                           shard_frames)
 from vost.registry import DATASETS, MODELS
 from vost.utils import register_all_modules
 from vost.utils.cfg_options import check_cfg_options
@@ -56,6 +69,13 @@ def parse_args():
         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument(
         '--dtype', default='float16', choices=['float16', 'float32'])
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch'], default='none',
+        help='pytorch: one of the torchrun processes of '
+        'tools/dist_extract_vlm_features.sh')
+    parser.add_argument(
+        '--keep-shards', action='store_true',
+        help='keep the per-process shards after merging them')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value')
@@ -123,8 +143,36 @@ def _as_list(batch: list) -> list:
     return batch
 
 
+def _dist_setup(args):
+    """``(rank, world_size, device)``; joins torchrun's process group."""
+    if args.launcher == 'none':
+        return 0, 1, args.device
+    import torch.distributed as dist
+    rank, world = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])
+    device = args.device
+    if device.startswith('cuda'):
+        device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
+        torch.cuda.set_device(device)
+    dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo')
+    return rank, world, device
+
+
+def _barrier(world: int) -> None:
+    if world > 1:
+        import torch.distributed as dist
+        dist.barrier()
+
+
+def _fault_point(rank: int, batches: int) -> None:
+    """Test hook: ``VOST_EXTRACT_KILL_AFTER=R:N`` kills process R
+    (SIGKILL) after it wrote, and before it marked done, its N-th batch."""
+    spec = os.environ.get('VOST_EXTRACT_KILL_AFTER')
+    if spec and spec == f'{rank}:{batches}':
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def main():
-    """Extract the features and write the cache."""
+    """Extract this process's shard, then merge the shards."""
     args = parse_args()
     register_all_modules()
     cfg = Config.fromfile(args.config)
@@ -144,32 +192,51 @@ def main():
     if not cache_dir:
         raise KeyError(f'{args.config}: model.vlm_encoder.cache_dir is not '
                        'set; pass --cache-dir')
+    rank, world, device = _dist_setup(args)
     vlm_cfg['cache_dir'] = None
-    encoder = MODELS.build(vlm_cfg).to(args.device).eval()
+    encoder = MODELS.build(vlm_cfg).to(device).eval()
     frames = collect_frames(cfg, args.splits)
-    writer = VLMFeatureCacheWriter(
-        cache_dir, [k for k, _ in frames],
-        encoder.cache_settings(),
-        encoder.embed_dims,
-        encoder.grid_size,
-        dtype=args.dtype)
+    keys = [k for k, _ in frames]
+    settings = encoder.cache_settings()
+    if final_cache_is_complete(cache_dir, keys, settings):
+        print(f'{osp.abspath(cache_dir)} already holds these {len(keys)} '
+              'frames under these settings: nothing to do')
+        return
+    mine = shard_frames(frames, rank, world)
+    shape = (settings, encoder.embed_dims, encoder.grid_size)
+    writer = ShardWriter(shard_dir(cache_dir, rank, world),
+                         [k for k, _ in mine], *shape, dtype=args.dtype)
+    todo = [mine[i] for i in writer.todo()]
+    print(f'process {rank}/{world}: {len(mine)} frames, {writer.resumed} '
+          f'done by an earlier run, {len(todo)} to extract'
+          + (f' (shard redone: {writer.restarted})'
+             if writer.restarted else ''), flush=True)
     loader = DataLoader(
-        _FrameReader(frames),
+        _FrameReader(todo),
         batch_size=args.batch_size,
         num_workers=args.workers,
         collate_fn=_as_list)
-    progress = ProgressBar(len(frames))
+    progress = ProgressBar(len(todo)) if rank == 0 and todo else None
     start = time.time()
-    for chunk in loader:
-        images = [img.to(args.device) for _, img in chunk]
-        image_embeds, patch_feats = encoder.encode_frames(images)
+    for n, chunk in enumerate(loader, 1):
+        with torch.no_grad():
+            images = [img.to(device) for _, img in chunk]
+            image_embeds, patch_feats = encoder.encode_frames(images)
         writer.write([k for k, _ in chunk], image_embeds.cpu().numpy(),
                      patch_feats.cpu().numpy())
-        for _ in chunk:
+        _fault_point(rank, n)
+        writer.commit()
+        for _ in chunk if progress else ():
             progress.update()
     writer.close()
-    print(f'\nWrote {len(frames)} frames to {osp.abspath(cache_dir)} in '
-          f'{time.time() - start:.1f} s')
+    _barrier(world)
+    if rank == 0:
+        merge_shards(cache_dir, keys, *shape, dtype=args.dtype,
+                     world_size=world, keep_shards=args.keep_shards)
+        print(f'\nWrote {len(keys)} frames to {osp.abspath(cache_dir)} '
+              f'({world} process{"es" if world > 1 else ""}, '
+              f'{time.time() - start:.1f} s)')
+    _barrier(world)
 
 
 if __name__ == '__main__':
