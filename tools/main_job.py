@@ -87,6 +87,11 @@ def run(cmd, log_name=None, work_dir=None):
     return time.time() - start
 
 
+def vlm_class_options(weight: float) -> list:
+    """The ``--cfg-options`` of the test run with the VLM's box classes."""
+    return [f'model.test_cfg.vlm_class_weight={weight}']
+
+
 def task_of(config: str) -> str:
     """The config's task (sgdet, sgcls or predcls): its ``model.task``,
     the one place a config states it."""
@@ -255,7 +260,7 @@ def main(argv=None):
         # (docs/vlm.md, section 8: our addition, not the paper's)
         ens_preds = osp.join(work_dir, 'predictions_vlm_classes.pkl')
         ens_opts = ['--cfg-options', *args.cfg_options,
-                    f'model.test_cfg.vlm_class_weight={args.vlm_class_weight}']
+                    *vlm_class_options(args.vlm_class_weight)]
         timings['test_vlm_classes'] = run([
             sys.executable, 'tools/test.py', args.config, checkpoint,
             '--out', ens_preds, '--work-dir',

@@ -186,4 +186,8 @@ model = dict(
         score_thr=0.0,
         pair_score='object_x_predicate',
         pair_nms=None,
-        person_box='weighted'))
+        person_box='weighted',
+        # > 0: ensemble the VLM's box classes into the class scores at test
+        # time (our addition, docs/vlm.md section 8; the main job also
+        # reports w=1/3)
+        vlm_class_weight=0.))
