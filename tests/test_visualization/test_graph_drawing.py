@@ -37,6 +37,13 @@ def test_boxes_take_their_track_colour():
     b = vis.draw_frame_graph(image, _graph([1, 3]))[:100, :120]
     assert _has_color(b, track_color(3)) and _has_color(b, track_color(1))
     assert track_color(None) == (150, 150, 150)
+    # untracked nodes are drawn only on request
+    image = np.zeros((100, 120, 3), np.uint8)
+    c = vis.draw_frame_graph(image, _graph([1, None]))[:100, :120]
+    assert not _has_color(c, track_color(None))
+    vis = SGGraphVisualizer(panel_width=200, draw_untracked=True)
+    c = vis.draw_frame_graph(image, _graph([1, None]))[:100, :120]
+    assert _has_color(c, track_color(None))
     assert node_name(_graph([None, 7])['nodes'][1]) == '#7 cup/glass/bottle'
     assert node_name(_graph([None, 7])['nodes'][0]) == 'n0 person'
 

@@ -49,16 +49,24 @@ def parse_args(argv=None):
                         help='evaluate the first N videos only')
     parser.add_argument('--iou-thr', type=float, default=0.5)
     parser.add_argument('--t-iou', type=float, default=0.5)
+    parser.add_argument('--score-thr', type=float, default=None,
+                        help='node score threshold (default: the demo\'s)')
+    parser.add_argument('--node-iou-thr', type=float, default=None,
+                        help='node merge IoU (default: the demo\'s)')
+    parser.add_argument('--max-gap', type=int, default=None,
+                        help='key frames bridged in relation intervals')
     parser.add_argument('--json', default=None, help='write the figures')
     return parser.parse_args(argv)
 
 
-def predict_graphs(model, gt_videos, batch_size: int):
+def predict_graphs(model, gt_videos, batch_size: int, graph=None,
+                   intervals=None):
     """Frame graphs (tracked) of every video, as the demo builds them."""
     preds, settings = {}, None
     for gt in tqdm(gt_videos, desc='videos'):
         video = make_video_dict(gt['img_paths'], gt['video_id'])
-        builder = VideoSceneGraphBuilder(gt['video_id'])
+        builder = VideoSceneGraphBuilder(gt['video_id'], graph=graph,
+                                         intervals=intervals)
         graphs = [
             builder.update(sample, frame_index=pos) for pos, sample in
             enumerate(inference_video(model, video, batch_size=batch_size))
@@ -77,7 +85,12 @@ def main(argv=None):
     if args.max_videos is not None:
         gt = gt[:args.max_videos]
     start = time.time()
-    preds, settings = predict_graphs(model, gt, args.batch_size)
+    graph = {k: v for k, v in (('node_score_thr', args.score_thr),
+                               ('node_iou_thr', args.node_iou_thr))
+             if v is not None}
+    intervals = {} if args.max_gap is None else dict(max_gap=args.max_gap)
+    preds, settings = predict_graphs(model, gt, args.batch_size, graph,
+                                     intervals)
     kwargs = dict(iou_thr=args.iou_thr, t_iou=args.t_iou,
                   max_gap=settings['intervals']['max_gap'])
     results = {

@@ -111,8 +111,8 @@ def main():
     writer = None
     outputs = inference_video(
         model, video, batch_size=args.batch_size, key_frames=key_frames)
-    for frame_index, sample in zip(
-            key_frames, tqdm(outputs, total=len(key_frames), desc='frames')):
+    for frame_index, sample in tqdm(zip(key_frames, outputs),
+                                    total=len(key_frames), desc='frames'):
         stem = osp.splitext(osp.basename(sample.metainfo['img_path']))[0]
         graph = builder.update(sample, frame_index=frame_index)
         graph['ranked'] = ranked_record(sample, args.top_k,

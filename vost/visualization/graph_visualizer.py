@@ -44,9 +44,29 @@ class SGGraphVisualizer(SGLocalVisualizer):
     The frame gets one box per node, coloured and named by its track id
     (``#id class``), and a side panel draws the graph: subjects on the
     left, objects on the right, one line per edge labelled with its
-    predicates, then the edges as text by decreasing score. Arguments as
-    :class:`SGLocalVisualizer` (``top_k`` edges listed).
+    predicates, then the edges as text by decreasing score. Only tracked
+    nodes are drawn unless ``draw_untracked`` (the video record has tracks
+    only; an untracked node scored too low to start a track). Arguments as
+    :class:`SGLocalVisualizer` (``top_k`` edges listed), and
+    ``draw_untracked`` (bool, default False).
     """
+
+    def __init__(self, name: str = 'visualizer',
+                 draw_untracked: bool = False, **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        self.draw_untracked = draw_untracked
+
+    def _shown(self, frame_graph: Dict) -> Dict:
+        """The nodes (and their edges) drawn."""
+        if self.draw_untracked:
+            return frame_graph
+        keep = {n['id'] for n in frame_graph['nodes']
+                if n.get('track_id') is not None}
+        return dict(
+            frame_graph,
+            nodes=[n for n in frame_graph['nodes'] if n['id'] in keep],
+            edges=[e for e in frame_graph['edges']
+                   if e['subject'] in keep and e['object'] in keep])
 
     def draw_frame_graph(self,
                          image: np.ndarray,
@@ -65,6 +85,7 @@ class SGGraphVisualizer(SGLocalVisualizer):
             np.ndarray: (H', W + panel_width, 3) RGB uint8 image.
         """
         image = np.ascontiguousarray(image.clip(0, 255).astype(np.uint8))
+        frame_graph = self._shown(frame_graph)
         nodes = frame_graph['nodes']
         self.set_image(image)
         for node in nodes:
@@ -110,12 +131,15 @@ class SGGraphVisualizer(SGLocalVisualizer):
             (x0, y0), (x1, y1) = pos[edge['subject']], pos[edge['object']]
             self.draw_lines(np.array([x0, x1]), np.array([y0, y1]),
                             colors='gray', line_widths=1)
+            # one line of predicates beside the object node: the nodes'
+            # spacing keeps the labels of different edges apart
             self.draw_texts(
-                '\n'.join(_edge_lines(edge)),
-                np.array([[0.45 * x0 + 0.55 * x1, 0.45 * y0 + 0.55 * y1]]),
+                ', '.join(_edge_lines(edge)), np.array([[x1 - 12, y1]]),
                 colors='black', font_sizes=6,
-                horizontal_alignments='center',
-                vertical_alignments='center')
+                horizontal_alignments='right',
+                vertical_alignments='center',
+                bboxes=[dict(facecolor='white', alpha=0.8, pad=0.3,
+                             edgecolor='none')])
         for nid, (x, y) in pos.items():
             node = nodes[nid]
             self.draw_circles(
