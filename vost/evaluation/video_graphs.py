@@ -22,7 +22,7 @@ import numpy as np
 from vost.ag_format import load_action_genome
 from vost.ag_format.files import AGAnnotationError, load_pickle
 from vost.structures.ag_meta import (OBJECT_NAME_TO_ID, PERSON_LABEL,
-                                     normalize_name)
+                                     PREDICATE_GROUP_NAMES, normalize_name)
 from .functional.track_metrics import (clear_mot, gt_intervals, id_f1,
                                        interval_recall)
 
@@ -95,7 +95,7 @@ def _frame_gt(objs: Sequence[dict], person: dict):
                       (x, y, x + w, y + h)))
         if not len(pbox):
             continue
-        for group in ('attention', 'spatial', 'contacting'):
+        for group in PREDICATE_GROUP_NAMES:
             for pred in obj.get(f'{group}_relationship') or []:
                 rels.add((PERSON_ID, group, pred, ident))
     return boxes, rels
