@@ -31,6 +31,7 @@ import time
 import mmcv
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.dist import barrier, get_dist_info, init_dist
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader, Dataset
 
@@ -40,7 +41,7 @@ from vost.models.vlm.sharded_cache import (ShardWriter,
                                            merge_shards, shard_dir,
                                            shard_frames)
 from vost.registry import DATASETS, MODELS
-from vost.utils import register_all_modules
+from vost.utils import register_all_modules, setup_cpu_distributed
 from vost.utils.cfg_options import check_cfg_options
 
 SPLITS = dict(
@@ -144,23 +145,18 @@ def _as_list(batch: list) -> list:
 
 
 def _dist_setup(args):
-    """``(rank, world_size, device)``; joins torchrun's process group."""
+    """``(rank, world_size, device)``; joins torchrun's process group: gloo
+    without CUDA (``setup_cpu_distributed``, as tools/train.py), else
+    mmengine's ``init_dist`` (NCCL, one GPU per process)."""
     if args.launcher == 'none':
         return 0, 1, args.device
-    import torch.distributed as dist
-    rank, world = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])
+    if not setup_cpu_distributed(args.launcher):
+        init_dist(args.launcher)
+    rank, world = get_dist_info()
     device = args.device
     if device.startswith('cuda'):
-        device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
-        torch.cuda.set_device(device)
-    dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo')
+        device = f'cuda:{torch.cuda.current_device()}'
     return rank, world, device
-
-
-def _barrier(world: int) -> None:
-    if world > 1:
-        import torch.distributed as dist
-        dist.barrier()
 
 
 def _fault_point(rank: int, batches: int) -> None:
@@ -229,14 +225,14 @@ def main():
         for _ in chunk if progress else ():
             progress.update()
     writer.close()
-    _barrier(world)
+    barrier()
     if rank == 0:
         merge_shards(cache_dir, keys, *shape, dtype=args.dtype,
                      world_size=world, keep_shards=args.keep_shards)
         print(f'\nWrote {len(keys)} frames to {osp.abspath(cache_dir)} '
               f'({world} process{"es" if world > 1 else ""}, '
               f'{time.time() - start:.1f} s)')
-    _barrier(world)
+    barrier()
 
 
 if __name__ == '__main__':

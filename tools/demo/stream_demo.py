@@ -24,8 +24,8 @@ import time
 
 import numpy as np
 
-from vost.apis import StreamingSGInference, init_sg_model
-from vost.apis.inference import IMG_EXTENSIONS
+from vost.apis import (StreamingSGInference, frames_from_input,
+                       init_sg_model)
 from vost.graphs import VideoSceneGraphBuilder
 from vost.utils.atomic_io import atomic_write
 from vost.visualization import (SGGraphVisualizer,
@@ -59,12 +59,8 @@ def frame_source(input_path: str):
     """Yield ``(frame, name)``: file paths for a folder, BGR arrays for a
     video file or a camera."""
     if osp.isdir(input_path):
-        names = sorted(f for f in os.listdir(input_path)
-                       if f.lower().endswith(IMG_EXTENSIONS))
-        if not names:
-            raise FileNotFoundError(f'{input_path}: no frames')
-        for name in names:
-            yield osp.join(input_path, name), name
+        for path in frames_from_input(input_path, ''):
+            yield path, osp.basename(path)
         return
     import cv2
     camera = input_path.isdigit()

@@ -78,11 +78,9 @@ class StreamingSGInference:
         #: Past frames a key frame may read (the clip window).
         self.window = window
         self.frames: deque = deque(maxlen=window + 1)
-        self._pipelines = dict(
-            path=build_inference_pipeline(model.cfg),
-            array=Compose(
-                _array_pipeline(build_inference_pipeline(
-                    model.cfg, as_config=True))))
+        transforms = build_inference_pipeline(model.cfg, as_config=True)
+        self._pipelines = dict(path=Compose(transforms),
+                               array=Compose(_array_pipeline(transforms)))
         self.count = 0
 
     def reset(self, video_id: Optional[str] = None) -> None:

@@ -128,6 +128,41 @@ class VLMFeatureCacheWriter:
             osp.join(cache_dir, _PATCH), mode='w+', dtype=dtype,
             shape=(len(keys), embed_dims, h, w))
 
+    @classmethod
+    def reopen(cls, cache_dir: str, frame_keys: Sequence[str],
+               written: np.ndarray) -> 'VLMFeatureCacheWriter':
+        """Continue writing an existing cache directory in place.
+
+        Args:
+            cache_dir (str): A directory this class created.
+            frame_keys (Sequence[str]): Its frame keys, in row order (must
+                equal ``frame_keys.txt``).
+            written (np.ndarray): (N,) bool, the rows already written.
+
+        Raises:
+            ValueError: When the keys, the flags or the arrays do not match
+                ``meta.json``.
+        """
+        with open(osp.join(cache_dir, _META), encoding='utf-8') as f:
+            meta = json.load(f)
+        keys = list(frame_keys)
+        with open(osp.join(cache_dir, _KEYS), encoding='utf-8') as f:
+            if f.read().splitlines() != keys:
+                raise ValueError(f'{cache_dir}: holds other frames')
+        if written.shape != (len(keys), ) or written.dtype != bool:
+            raise ValueError(f'{cache_dir}: {written.shape} {written.dtype} '
+                             f'row flags for {len(keys)} rows')
+        self = cls.__new__(cls)
+        self.cache_dir, self.meta = cache_dir, meta
+        self.row_of = {k: i for i, k in enumerate(keys)}
+        self.written = written.copy()
+        c, (h, w) = meta['embed_dims'], meta['grid_size']
+        self.image_embeds = _reopen_rows(osp.join(cache_dir, _IMAGE),
+                                         (len(keys), c), meta['dtype'])
+        self.patch_feats = _reopen_rows(osp.join(cache_dir, _PATCH),
+                                        (len(keys), c, h, w), meta['dtype'])
+        return self
+
     def _write_meta(self) -> None:
         """Write ``meta.json``."""
         with open(osp.join(self.cache_dir, _META), 'w',
@@ -331,6 +366,15 @@ def _open_rows(path: str, shape: tuple) -> np.ndarray:
         raise ValueError(f'VLM feature cache file {path} holds an array of '
                          f'shape {tuple(array.shape)}, meta.json says '
                          f'{tuple(shape)}; {fix}')
+    return array
+
+
+def _reopen_rows(path: str, shape: tuple, dtype: str) -> np.ndarray:
+    """Memory-map a cache array for writing, checking shape and dtype."""
+    array = np.load(path, mmap_mode='r+')
+    if tuple(array.shape) != tuple(shape) or array.dtype != np.dtype(dtype):
+        raise ValueError(f'{path}: shape {array.shape} {array.dtype}, '
+                         f'expected {shape} {dtype}')
     return array
 
 

@@ -35,8 +35,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 from vost.utils.atomic_io import atomic_write
-from .feature_cache import (_IMAGE, _KEYS, _META, _PATCH,
-                            CACHE_FORMAT_VERSION, VLMFeatureCache,
+from .feature_cache import (_META, CACHE_FORMAT_VERSION, VLMFeatureCache,
                             VLMFeatureCacheWriter, _jsonable)
 
 __all__ = ['ShardWriter', 'shard_dir', 'shard_frames', 'merge_shards',
@@ -69,11 +68,6 @@ def _same_meta(meta: dict, settings: dict, num_frames: int, embed_dims: int,
             and meta.get('embed_dims') == int(embed_dims)
             and list(meta.get('grid_size', [])) == [int(s) for s in grid_size]
             and meta.get('dtype') == dtype)
-
-
-def _read_keys(folder: str) -> List[str]:
-    with open(osp.join(folder, _KEYS), encoding='utf-8') as f:
-        return f.read().splitlines()
 
 
 def final_cache_is_complete(cache_dir: str, frame_keys: Sequence[str],
@@ -127,22 +121,9 @@ class ShardWriter:
         if not _same_meta(meta, settings, len(self.keys), embed_dims,
                           grid_size, dtype):
             raise ValueError(f'{self.folder}: written under other settings')
-        if _read_keys(self.folder) != self.keys:
-            raise ValueError(f'{self.folder}: holds other frames')
         done = np.load(osp.join(self.folder, _PROGRESS))
-        if done.shape != (len(self.keys), ) or done.dtype != bool:
-            raise ValueError(f'{self.folder}: {_PROGRESS} is damaged')
-        writer = VLMFeatureCacheWriter.__new__(VLMFeatureCacheWriter)
-        writer.cache_dir = self.folder
-        writer.row_of = {k: i for i, k in enumerate(self.keys)}
-        writer.written = done.copy()
-        writer.meta = meta
-        c, (h, w) = meta['embed_dims'], meta['grid_size']
-        writer.image_embeds = _reopen_array(
-            osp.join(self.folder, _IMAGE), (len(self.keys), c), dtype)
-        writer.patch_feats = _reopen_array(
-            osp.join(self.folder, _PATCH), (len(self.keys), c, h, w), dtype)
-        self._writer = writer
+        self._writer = VLMFeatureCacheWriter.reopen(self.folder, self.keys,
+                                                    done)
         self.resumed = int(done.sum())
 
     @property
@@ -174,14 +155,6 @@ class ShardWriter:
         """Commit and mark the shard complete (every row written)."""
         self.commit()
         self._writer.close()
-
-
-def _reopen_array(path: str, shape: tuple, dtype: str) -> np.ndarray:
-    array = np.load(path, mmap_mode='r+')
-    if tuple(array.shape) != tuple(shape) or array.dtype != np.dtype(dtype):
-        raise ValueError(f'{path}: shape {array.shape} {array.dtype}, '
-                         f'expected {shape} {dtype}')
-    return array
 
 
 def merge_shards(cache_dir: str, frame_keys: Sequence[str], settings: dict,
