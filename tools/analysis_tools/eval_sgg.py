@@ -83,6 +83,12 @@ def parse_args(argv=None):
         help='average mR over the predicates present in the GT instead of '
         'all 26 (the reference counts absent predicates as 0)')
     parser.add_argument(
+        '--subjects', default='one_person',
+        choices=('one_person', 'per_triplet'),
+        help="'one_person' (the published protocol) refuses GT frames with "
+        "relations of several people; 'per_triplet' evaluates them, each GT "
+        'triplet matched on its own subject box')
+    parser.add_argument(
         '--check-frames-exist', action='store_true',
         help='require the frame images under DATA_ROOT/frames')
     parser.add_argument(
@@ -120,7 +126,7 @@ def run(args) -> dict:
             min_box_short_edge=min_edge,
             check_frames_exist=args.check_frames_exist)
         print(format_load_report(report))
-        return build_gt_triplets(data_list)
+        return build_gt_triplets(data_list, args.subjects)
 
     metrics, details = evaluate_files(
         load_gt, args.pred_file,

@@ -6,7 +6,6 @@ import math
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
-import numpy as np
 
 from vost.structures.ag_meta import (
     OBJECT_NAME_TO_ID,
@@ -27,6 +26,7 @@ from .files import (
 )
 from .options import SPLITS, LoadOptions
 from .report import empty_report
+from .subjects import NO_SUBJECT, link_relations, parse_person_boxes
 
 __all__ = ['FrameParser', 'ANNOTATION_FILES']
 
@@ -240,33 +240,16 @@ class FrameParser:
         return instance, rel
 
     def parse_person(self, key: str, pinfo) -> Optional[tuple]:
-        """The person box of a frame: ``(person, (w, h))`` with ``person``
-        a list of 0 or 1 instance dicts, or None for a malformed record."""
-        pbox = size = None
-        if isinstance(pinfo, dict):
-            size = pinfo.get('bbox_size')
-            try:
-                pbox = np.asarray(pinfo['bbox'],
-                                  dtype=np.float32).reshape(-1, 4).tolist()
-            except (KeyError, TypeError, ValueError):
-                pass
-        if pbox is None or size is None or len(size) != 2 \
-                or len(pbox) > 1 or (len(pbox) == 1 and not (
-                    pbox[0][2] > pbox[0][0] and pbox[0][3] > pbox[0][1])):
-            self.errors(
-                'bad_person', f"{self.paths['person']}: key '{key}': "
-                "expected 'bbox' (0 or 1, 4) XYXY with positive size and "
-                f"'bbox_size' (w, h), got {pinfo!r}")
-            return None
-        person = [
-            dict(bbox=b, bbox_label=PERSON_LABEL, ignore_flag=0) for b in pbox
-        ]
-        return person, size
+        """The person boxes of a frame: ``(persons, (w, h))`` with
+        ``persons`` a list of N instance dicts, or None for a malformed
+        record (:func:`~vost.ag_format.subjects.parse_person_boxes`)."""
+        return parse_person_boxes(pinfo, key, self.paths['person'],
+                                  self.errors)
 
     def parse_frame(self, key: str, objs, pinfo) -> Optional[dict]:
         """Filters 2-3 for one frame of the split: its record or None."""
         rem_f, rem_o = self.rem_f, self.rem_o
-        instances, relations = [], []
+        instances, relations, subjects = [], [], []
         size = pinfo.get('bbox_size') if isinstance(pinfo, dict) else None
         size = _frame_size(size)
         for obj in objs:
@@ -274,6 +257,7 @@ class FrameParser:
             if parsed is not None:
                 instances.append(parsed[0])
                 relations.append(parsed[1])
+                subjects.append(obj.get('subject', NO_SUBJECT))
         if self.opts.require_visible_object and not instances:
             rem_f['no_visible_object'] += 1
             return None
@@ -298,8 +282,14 @@ class FrameParser:
             rem_f['missing_on_disk'] += 1
             rem_o['in_removed_frames'] += len(instances)
             return None
-        return _frame_record(key, img_path, person, instances, relations,
-                             size)
+        instances, relations, dropped = link_relations(
+            key, self.opath, person, instances, relations, subjects,
+            self.errors)
+        rem_o['invalid'] += dropped
+        if self.opts.require_visible_object and not relations:
+            rem_f['no_visible_object'] += 1
+            return None
+        return _frame_record(key, img_path, instances, relations, size)
 
     def assemble(self, videos: Dict[str, List[dict]],
                  seen_videos: set) -> List[dict]:
@@ -368,15 +358,10 @@ def _box_outside_frame(x, y, w, h, frame_size) -> Optional[str]:
     return where
 
 
-def _frame_record(key: str, img_path: str, person: List[dict],
-                  instances: List[dict], relations: List[dict],
-                  size) -> dict:
-    """One frame of the data contract (person first: object j of the frame
-    is instance ``j + len(person)``; subject -1 marks a missing person box,
-    ``require_person=False``)."""
-    for j, rel in enumerate(relations):
-        rel['subject'] = 0 if person else -1
-        rel['object'] = j + len(person)
+def _frame_record(key: str, img_path: str, instances: List[dict],
+                  relations: List[dict], size) -> dict:
+    """One frame of the data contract: the persons first, then the objects
+    (:func:`~vost.ag_format.subjects.link_relations`)."""
     video_id, _, frame_name = key.rpartition('/')
     try:
         frame_number = int(frame_name.rsplit('.', 1)[0])
@@ -391,5 +376,5 @@ def _frame_record(key: str, img_path: str, person: List[dict],
         width=w,
         height=h,
         ori_shape=(h, w),
-        instances=person + instances,
+        instances=instances,
         relations=relations)

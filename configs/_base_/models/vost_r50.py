@@ -186,7 +186,10 @@ model = dict(
         score_thr=0.0,
         pair_score='object_x_predicate',
         pair_nms=None,
+        # 'per_subject' keeps several people, grouping the pairs' subject
+        # boxes at IoU >= subject_iou (vost/models/heads/subject_grouping.py)
         person_box='weighted',
+        subject_iou=0.5,
         # > 0: ensemble the VLM's box classes into the class scores at test
         # time (our addition, docs/vlm.md section 8; the main job also
         # reports w=1/3)

@@ -2,7 +2,7 @@
 from .box_iou import IOU_TYPES, aligned_box_iou
 from .candidates import (CONSTRAINTS, Candidates, build_candidates,
                          segmented_topk_asc)
-from .gt_triplets import GTTriplets, build_gt_triplets
+from .gt_triplets import SUBJECT_MODES, GTTriplets, build_gt_triplets
 from .model_outputs import deduplicate_predictions, sg_sample_to_prediction
 from .prediction_format import (PREDICTION_FIELDS, PredictionBatch,
                                 PredictionFormatError, check_prediction,
@@ -16,7 +16,8 @@ from .sgg_table import format_sgg_table
 __all__ = [
     'IOU_TYPES', 'aligned_box_iou', 'CONSTRAINTS', 'Candidates',
     'build_candidates', 'segmented_topk_asc', 'GTTriplets',
-    'build_gt_triplets', 'PREDICTION_FIELDS', 'PredictionBatch',
+    'build_gt_triplets', 'SUBJECT_MODES', 'PREDICTION_FIELDS',
+    'PredictionBatch',
     'PredictionFormatError', 'check_prediction', 'check_structure',
     'deduplicate_predictions',
     'dump_predictions', 'load_predictions', 'sg_sample_to_prediction',

@@ -8,7 +8,13 @@ from vost.structures.ag_meta import (NUM_OBJECT_CLASSES,
                                      PREDICATE_GROUP_OFFSETS,
                                      PREDICATE_GROUPS)
 
-__all__ = ['GTTriplets', 'build_gt_triplets']
+__all__ = ['GTTriplets', 'build_gt_triplets', 'SUBJECT_MODES']
+
+#: ``'one_person'``: the published protocol, where every relation of a frame
+#: has the same subject (its one person); ``'per_triplet'``: the protocol
+#: generalised to several people, each GT triplet with its own subject box
+#: (the matching rule is the same; one-person frames give equal numbers).
+SUBJECT_MODES = ('one_person', 'per_triplet')
 
 _GROUPS = tuple((g, len(names)) for g, names in PREDICATE_GROUPS.items())
 
@@ -107,7 +113,24 @@ def _check_range(values: np.ndarray, low, high: np.ndarray,
               f'{values[i]} is not {what} in [{low}, {hi})')
 
 
-def build_gt_triplets(data_list: Sequence[dict]) -> GTTriplets:
+def _check_one_subject(subj: np.ndarray, rel_frame: np.ndarray,
+                       frame_keys: List[str]) -> None:
+    """Raise naming the first frame whose relations have several
+    subjects (the one-person protocol)."""
+    if not len(subj):
+        return
+    pairs = np.unique(np.stack([rel_frame, subj], 1), axis=0)
+    many = np.flatnonzero(np.bincount(pairs[:, 0]) > 1)
+    if len(many):
+        subjects = pairs[pairs[:, 0] == many[0], 1].tolist()
+        _fail(frame_keys[many[0]], 'relations.subject',
+              f'relations of several subjects {subjects}: the published '
+              "protocol has one person per frame; evaluate several people "
+              "with subjects='per_triplet' (metric option, --subjects)")
+
+
+def build_gt_triplets(data_list: Sequence[dict],
+                      subjects: str = 'one_person') -> GTTriplets:
     """Build the GT triplets of every frame of a data_list.
 
     Per frame and relation: one attention triplet, one spatial triplet per
@@ -122,6 +145,9 @@ def build_gt_triplets(data_list: Sequence[dict]) -> GTTriplets:
             pixels, ``bbox_label``) and ``relations`` (``subject``,
             ``object``, ``attention`` local int, ``spatial`` and
             ``contacting`` lists of local ints).
+        subjects (str): One of :data:`SUBJECT_MODES`. ``'one_person'``
+            (default) refuses a frame whose relations name several
+            subjects; ``'per_triplet'`` accepts several people.
 
     Returns:
         GTTriplets: The concatenated triplets of all frames.
@@ -130,6 +156,9 @@ def build_gt_triplets(data_list: Sequence[dict]) -> GTTriplets:
         ValueError: On a malformed frame (naming frame key and field) or a
             frame key that occurs twice.
     """
+    if subjects not in SUBJECT_MODES:
+        raise ValueError(f'subjects must be one of {SUBJECT_MODES}, got '
+                         f'{subjects!r}')
     frame_keys: List[str] = []
     n_inst, n_rel, n_spa, n_con = [], [], [], []
     boxes, labels, subj, obj, att, spa, con = [], [], [], [], [], [], []
@@ -196,6 +225,9 @@ def build_gt_triplets(data_list: Sequence[dict]) -> GTTriplets:
             (np.ones_like(subj_a), n_spa, n_con)):
         _check_range(values, 0, size, np.repeat(rel_frame, counts),
                      frame_keys, f'relations.{group}', 'a local index')
+
+    if subjects == 'one_person':
+        _check_one_subject(subj_a, rel_frame, frame_keys)
 
     # Triplets: attention (one per relation), spatial, contacting.
     inst_base = np.cumsum(n_inst_a) - n_inst_a

@@ -8,7 +8,8 @@ from mmengine.logging import MMLogger, print_log
 from vost.ag_format import format_load_report, load_action_genome
 from vost.registry import METRICS
 from vost.structures.ag_meta import TASKS
-from ..functional import (CONSTRAINTS, IOU_TYPES, GTTriplets,
+from ..functional import (CONSTRAINTS, IOU_TYPES, SUBJECT_MODES,
+                          GTTriplets,
                           build_gt_triplets, deduplicate_predictions,
                           evaluate_sgg, format_sgg_table,
                           sg_sample_to_prediction)
@@ -18,6 +19,7 @@ __all__ = ['ActionGenomeSGGMetric', 'load_gt_triplets']
 
 
 def load_gt_triplets(data_root: str, split: str, task: str,
+                     subjects: str = 'one_person',
                      **filter_cfg) -> GTTriplets:
     """GT triplets of the evaluated frames, read from the annotation files.
 
@@ -26,6 +28,9 @@ def load_gt_triplets(data_root: str, split: str, task: str,
         split (str): ``'train'`` or ``'test'``.
         task (str): ``'predcls'``, ``'sgcls'`` or ``'sgdet'`` (SGCls/SGDet
             drop objects whose box short edge is < 16 px).
+        subjects (str): ``'one_person'`` (the published protocol) or
+            ``'per_triplet'`` (several people; see
+            :data:`~vost.evaluation.functional.SUBJECT_MODES`).
         **filter_cfg: Keyword options of
             :func:`vost.ag_format.load_action_genome`.
 
@@ -35,7 +40,7 @@ def load_gt_triplets(data_root: str, split: str, task: str,
     data_list, report = load_action_genome(data_root, split, task,
                                            **filter_cfg)
     print_log(format_load_report(report), logger='current')
-    return build_gt_triplets(data_list)
+    return build_gt_triplets(data_list, subjects)
 
 
 @METRICS.register_module()
@@ -81,6 +86,11 @@ class ActionGenomeSGGMetric(BaseMetric):
         mr_absent_as_zero (bool): mR over all 26 predicates (absent ones
             count 0, the reference) or only those in the GT. Defaults to
             True.
+        subjects (str): ``'one_person'`` (default, the published protocol:
+            a GT frame with relations of several people is an error) or
+            ``'per_triplet'`` (several people per frame, each GT triplet
+            matched on its own subject box; with one person per frame the
+            numbers are equal).
         collect_device (str): Kept for mmengine compatibility; results are
             gathered with ``all_gather_object``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to None.
@@ -99,6 +109,7 @@ class ActionGenomeSGGMetric(BaseMetric):
                  iou_type: str = 'legacy',
                  iou_threshold: float = 0.5,
                  mr_absent_as_zero: bool = True,
+                 subjects: str = 'one_person',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
@@ -117,6 +128,9 @@ class ActionGenomeSGGMetric(BaseMetric):
         if iou_type not in IOU_TYPES:
             raise ValueError(f'iou_type must be one of {IOU_TYPES}, got '
                              f'{iou_type!r}')
+        if subjects not in SUBJECT_MODES:
+            raise ValueError(f'subjects must be one of {SUBJECT_MODES}, got '
+                             f'{subjects!r}')
         bad = [c for c in constraints if c not in CONSTRAINTS]
         if bad or not constraints:
             raise ValueError(f'constraints must be a non-empty subset of '
@@ -132,6 +146,7 @@ class ActionGenomeSGGMetric(BaseMetric):
         self.iou_type = iou_type
         self.iou_threshold = iou_threshold
         self.mr_absent_as_zero = mr_absent_as_zero
+        self.subjects = subjects
         self._gt: Optional[GTTriplets] = None
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
@@ -149,7 +164,8 @@ class ActionGenomeSGGMetric(BaseMetric):
         """GT triplets, loaded once (main process) and cached."""
         if self._gt is None:
             self._gt = load_gt_triplets(self.data_root, self.split,
-                                        self.task, **self.filter_cfg)
+                                        self.task, self.subjects,
+                                        **self.filter_cfg)
         return self._gt
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:

@@ -11,12 +11,16 @@ Ranking rule (documented in docs/model.md, configured by the head's
 3. Pairs with pair score < ``score_thr`` are dropped; optional pair NMS
    (``pair_nms=dict(iou_threshold=...)``) removes a pair when a
    higher-scored pair has the same object label and an object box IoU
-   above the threshold (the subject is the one person); the top
+   above the threshold (the subject is the one person); with
+   ``subject_iou_threshold`` in ``pair_nms`` the subject boxes must
+   overlap too (several people, :mod:`.subject_grouping`); the top
    ``max_per_img`` pairs by pair score are kept, best first.
 4. The person box is the pair-score weighted mean of the kept pairs'
    subject boxes (``person_box='weighted'``) or the subject box of the best
    pair (``'best'``); the person has label 1 and score 1 (AG frames have one
-   person).
+   person). ``person_box='per_subject'`` keeps several people: the subject
+   boxes are grouped (IoU >= ``subject_iou``) and each group is one person
+   (:func:`~.subject_grouping.group_subjects`).
 """
 from typing import Optional
 
@@ -26,9 +30,14 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from vost.structures.ag_meta import PERSON_LABEL
+from .subject_grouping import group_subjects, subject_aware_pair_nms
+
+#: The ``test_cfg.person_box`` rules.
+PERSON_BOX_RULES = ('weighted', 'best', 'per_subject')
 
 __all__ = [
-    'rank_pairs', 'build_frame_prediction', 'rescale_boxes', 'predict_frame'
+    'PERSON_BOX_RULES', 'rank_pairs', 'build_frame_prediction',
+    'rescale_boxes', 'predict_frame'
 ]
 
 
@@ -66,7 +75,8 @@ def rank_pairs(obj_scores: Tensor,
                max_per_img: int = 100,
                score_thr: float = 0.,
                pair_score: str = 'object_x_predicate',
-               pair_nms: Optional[dict] = None) -> Tensor:
+               pair_nms: Optional[dict] = None,
+               sub_boxes: Optional[Tensor] = None) -> Tensor:
     """Indices of the kept pairs, best first (rule in the module doc).
 
     Args:
@@ -77,7 +87,9 @@ def rank_pairs(obj_scores: Tensor,
         max_per_img (int): Pairs kept at most.
         score_thr (float): Minimum pair score.
         pair_score (str): ``'object_x_predicate'`` or ``'object'``.
-        pair_nms (dict, optional): ``dict(iou_threshold=float)``.
+        pair_nms (dict, optional): ``dict(iou_threshold=float)``, with an
+            optional ``subject_iou_threshold`` (needs ``sub_boxes``).
+        sub_boxes (Tensor, optional): (Q, 4) XYXY subject boxes.
 
     Returns:
         tuple[Tensor, Tensor]: kept indices (K,) and their pair scores (K,).
@@ -91,8 +103,15 @@ def rank_pairs(obj_scores: Tensor,
                          f"or 'object', got {pair_score!r}")
     keep = torch.nonzero(scores >= score_thr).flatten()
     if pair_nms is not None and keep.numel() > 0:
-        nms_keep = _batched_nms(obj_boxes[keep].float(), scores[keep],
-                                obj_labels[keep], pair_nms['iou_threshold'])
+        if pair_nms.get('subject_iou_threshold') is not None:
+            nms_keep = subject_aware_pair_nms(
+                sub_boxes[keep], obj_boxes[keep], scores[keep],
+                obj_labels[keep], pair_nms['iou_threshold'],
+                pair_nms['subject_iou_threshold'])
+        else:
+            nms_keep = _batched_nms(obj_boxes[keep].float(), scores[keep],
+                                    obj_labels[keep],
+                                    pair_nms['iou_threshold'])
         keep = keep[nms_keep]
     order = scores[keep].argsort(descending=True)[:max_per_img]
     keep = keep[order]
@@ -121,10 +140,13 @@ def build_frame_prediction(sub_boxes: Tensor, obj_boxes: Tensor,
                            obj_scores: Tensor, obj_labels: Tensor,
                            attention: Tensor, spatial: Tensor,
                            contacting: Tensor, pair_scores: Tensor,
-                           person_box: str = 'weighted') -> tuple:
+                           person_box: str = 'weighted',
+                           subject_iou: float = 0.5) -> tuple:
     """Assemble pred_instances / pred_pairs for the kept pairs of a frame.
 
     Instance 0 is the person; instance ``k + 1`` is pair ``k``'s object.
+    With ``person_box='per_subject'`` instances ``0..P-1`` are the P
+    people and instance ``P + k`` is pair ``k``'s object.
 
     Args:
         sub_boxes, obj_boxes (Tensor): (K, 4) XYXY original pixels.
@@ -132,14 +154,18 @@ def build_frame_prediction(sub_boxes: Tensor, obj_boxes: Tensor,
         attention (Tensor): (K, 3) probabilities; spatial (K, 6);
             contacting (K, 17).
         pair_scores (Tensor): (K,) ranking scores (person-box weights).
-        person_box (str): ``'weighted'`` or ``'best'``.
+        person_box (str): One of :data:`PERSON_BOX_RULES`.
+        subject_iou (float): Grouping IoU of ``'per_subject'``.
 
     Returns:
-        tuple[InstanceData, InstanceData]: pred_instances (K + 1 rows) and
+        tuple[InstanceData, InstanceData]: pred_instances (K + P rows) and
         pred_pairs (K rows).
     """
     num = sub_boxes.size(0)
-    if num == 0:
+    subject = torch.zeros(num, dtype=torch.long, device=sub_boxes.device)
+    if person_box == 'per_subject':
+        person, subject = group_subjects(sub_boxes, pair_scores, subject_iou)
+    elif num == 0:
         person = sub_boxes.new_zeros((1, 4))
     elif person_box == 'weighted':
         weights = pair_scores.clamp(min=1e-6)
@@ -148,16 +174,19 @@ def build_frame_prediction(sub_boxes: Tensor, obj_boxes: Tensor,
     elif person_box == 'best':
         person = sub_boxes[:1]
     else:
-        raise ValueError("test_cfg.person_box must be 'weighted' or "
-                         f"'best', got {person_box!r}")
+        raise ValueError(f'test_cfg.person_box must be one of '
+                         f'{PERSON_BOX_RULES}, got {person_box!r}')
+    num_persons = person.size(0)
     instances = InstanceData(
         bboxes=torch.cat([person, obj_boxes], 0),
-        labels=torch.cat(
-            [obj_labels.new_full((1, ), PERSON_LABEL), obj_labels.long()]),
-        scores=torch.cat([obj_scores.new_ones(1), obj_scores]))
+        labels=torch.cat([
+            obj_labels.new_full((num_persons, ), PERSON_LABEL),
+            obj_labels.long()
+        ]),
+        scores=torch.cat([obj_scores.new_ones(num_persons), obj_scores]))
     idx = torch.arange(num, device=sub_boxes.device)
     pairs = InstanceData(
-        pair_inds=torch.stack([torch.zeros_like(idx), idx + 1], 1),
+        pair_inds=torch.stack([subject, idx + num_persons], 1),
         attention_scores=attention,
         spatial_scores=spatial,
         contacting_scores=contacting,
@@ -190,7 +219,7 @@ def predict_frame(cls_logits: Tensor,
             contacting_logits (Q, 17).
         img_meta (dict): Frame meta (see :func:`rescale_boxes`).
         test_cfg (dict): ``max_per_img``, ``score_thr``, ``pair_score``,
-            ``pair_nms``, ``person_box``.
+            ``pair_nms``, ``person_box``, ``subject_iou``.
         rescale (bool): Boxes in original-frame pixels.
         gt_pairs_mode (str, optional): None, ``'sgcls'``, ``'predcls'``.
         gt_pairs (InstanceData, optional): The frame's GT pairs (GT modes).
@@ -228,9 +257,11 @@ def predict_frame(cls_logits: Tensor,
             max_per_img=test_cfg['max_per_img'],
             score_thr=test_cfg['score_thr'],
             pair_score=test_cfg['pair_score'],
-            pair_nms=test_cfg['pair_nms'])
+            pair_nms=test_cfg['pair_nms'],
+            sub_boxes=sub)
         obj_labels, obj_scores = obj_labels[keep], obj_scores[keep]
     return build_frame_prediction(
         sub[keep], obj[keep], obj_scores, obj_labels, attention[keep],
         spatial[keep], contacting[keep], pair_scores,
-        person_box=test_cfg['person_box'])
+        person_box=test_cfg['person_box'],
+        subject_iou=test_cfg['subject_iou'])

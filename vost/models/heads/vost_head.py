@@ -71,7 +71,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         share_pred_layer (bool): Share the branches across layers.
         train_cfg (dict): ``assigner`` config (TASK_UTILS).
         test_cfg (dict): ``max_per_img`` (pairs), ``score_thr``,
-            ``pair_score``, ``pair_nms``, ``person_box``; see
+            ``pair_score``, ``pair_nms``, ``person_box``, ``subject_iou``;
+            see
             :mod:`vost.models.heads.pair_post_processing`.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -131,6 +132,7 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             pair_score='object_x_predicate',
             pair_nms=None,
             person_box='weighted',
+            subject_iou=0.5,
             vlm_class_weight=0.)
         self.test_cfg.update(test_cfg or {})
         self.assigner = TASK_UTILS.build(
