@@ -88,3 +88,44 @@ def test_data_generated_with_another_seed_stops_the_job(tmp_path):
             '--data-root', str(tmp_path), '--videos', '1', '--work-dir',
             str(tmp_path / 'work')
         ])
+
+
+def test_data_generated_with_another_people_count_stops_the_job(tmp_path):
+    import json
+    ann = tmp_path / 'annotations'
+    ann.mkdir()
+    (ann / 'frame_list.txt').write_text('A1.mp4/000001.png\n')
+    (tmp_path / 'main_job_data.json').write_text(
+        json.dumps(dict(videos=1, data_seed=0, max_people=1)))
+    with pytest.raises(SystemExit, match='--max-people 1, not 3'):
+        MAIN_JOB['main']([
+            '--data-root', str(tmp_path), '--videos', '1', '--max-people',
+            '3', '--work-dir', str(tmp_path / 'work')
+        ])
+
+
+def test_several_people_config_states_its_data_and_metric():
+    config = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-3people-sgdet.py'
+    assert MAIN_JOB['data_settings'](config) == ('data/synthetic_ag_3people',
+                                                 3)
+    assert MAIN_JOB['subjects_of'](config) == 'per_triplet'
+    one = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
+    assert MAIN_JOB['data_settings'](one) == ('data/synthetic_ag', 1)
+    assert MAIN_JOB['subjects_of'](one) == 'one_person'
+    assert MAIN_JOB['subjects_of'](
+        one, ['test_evaluator.subjects=per_triplet']) == 'per_triplet'
+
+
+def test_several_people_script_parses_and_names_existing_configs():
+    import re
+    import subprocess
+    script = osp.join(REPO, 'tools', 'run_several_people.sh')
+    subprocess.run(['bash', '-n', script], check=True)
+    with open(script) as f:
+        text = f.read()
+    configs = re.findall(r'^(?:ONE|MANY)=(\S+)$', text, re.M)
+    assert len(configs) == 2
+    for config in configs:
+        assert osp.isfile(osp.join(REPO, config)), config
+    assert MAIN_JOB['data_settings'](configs[1])[0] == osp.normpath(
+        re.search(r'^D3=(\S+)$', text, re.M).group(1))

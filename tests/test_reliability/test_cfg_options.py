@@ -76,14 +76,22 @@ def test_a_hook_option_typo_fails_when_the_hook_is_built():
     assert hook.interval == 2
 
 
-def _main_job_test_options():
-    """The --cfg-options tools/main_job.py adds to its test runs."""
+def _main_job_test_options(config):
+    """The --cfg-options tools/main_job.py adds to its test runs, with
+    another data root and the several-people options of
+    tools/run_several_people.sh."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(
         'main_job', osp.join(REPO, 'tools', 'main_job.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.vlm_class_options(0.33)
+    roots = module.data_root_options(config, 'data/elsewhere')
+    assert len(roots) == 5
+    assert module.data_root_options(
+        config, module.data_settings(config)[0] + '/') == []
+    return [*roots, *module.vlm_class_options(0.33),
+            'test_evaluator.subjects=per_triplet',
+            'model.test_cfg.person_box=per_subject']
 
 
 @pytest.mark.parametrize('name', [
@@ -93,11 +101,14 @@ def _main_job_test_options():
     'ablations/vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py',
     'vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py',
     'vost_r50_8xb2-12e_ag-sgdet.py',
+    'vost_r18_1xb8-2e_synthetic-ag-3people-sgdet.py',
 ])
 def test_main_job_options_are_accepted(name):
     """The main job's test run with the VLM box classes passes the check
     of tools/test.py on every config the main job and the ablations run."""
     register_all_modules()
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'vost', name))
-    options = dict(o.split('=', 1) for o in _main_job_test_options())
+    options = dict(
+        o.split('=', 1)
+        for o in _main_job_test_options(osp.join('configs', 'vost', name)))
     check_cfg_options(cfg, options, name)

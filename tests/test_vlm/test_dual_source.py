@@ -182,3 +182,20 @@ def test_loss_is_zero_for_boxes_on_the_gt():
     assert out_right['enc_loss_bbox'].abs() < 1e-6
     assert out_right['enc_loss_iou'].abs() < 1e-6
     assert out_right['enc_loss_cls'] < 1e-3 < out_wrong['enc_loss_cls']
+
+
+def test_person_anchor_nms_covers_different_people():
+    # proposals (cx, cy, w, h): A, A' (IoU ~0.8 with A), B far away
+    boxes = torch.tensor([[[.2, .5, .2, .4], [.21, .5, .2, .4],
+                           [.8, .5, .2, .4], [.5, .5, .1, .1]]])
+    scores = torch.tensor([[.9, .8, .7, .1]])
+    top = build(num_person_anchors=2)
+    assert top._person_anchors(scores, boxes, 2).tolist() == [[0, 1]]
+    nms = build(num_person_anchors=2, person_anchor_iou=0.5)
+    assert nms._person_anchors(scores, boxes, 2).tolist() == [[0, 2]]
+    # three people asked, two separate boxes and a small one: all three
+    # separate boxes, best first
+    assert nms._person_anchors(scores, boxes, 3).tolist() == [[0, 2, 3]]
+    # fewer separate boxes than anchors: filled with the best of the rest
+    same = torch.tensor([[[.2, .5, .2, .4]] * 4])
+    assert nms._person_anchors(scores, same, 3).tolist() == [[0, 1, 2]]

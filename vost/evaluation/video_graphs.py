@@ -64,6 +64,11 @@ def synthetic_identity_gt(data_root: str, split: str = 'test') -> List[Dict]:
         for frame in frames:
             key = frame['frame_key']
             objs = raw[key]
+            if any('subject' in o for o in objs):
+                raise AGAnnotationError(
+                    f"{path}: frame '{key}': records name their 'subject' "
+                    '(several people): identities are only defined for '
+                    'one-person synthetic sets (--max-people 1)')
             names = [normalize_name(o['class']) for o in objs]
             if classes is None:
                 classes = names

@@ -72,6 +72,11 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
+# subjects='one_person': the published protocol ('per_triplet' evaluates
+# several people per frame, docs/evaluation.md)
 val_evaluator = dict(
-    type='ActionGenomeSGGMetric', data_root=data_root, split='test')
+    type='ActionGenomeSGGMetric',
+    data_root=data_root,
+    split='test',
+    subjects='one_person')
 test_evaluator = val_evaluator

@@ -7,6 +7,7 @@ from mmcv.cnn import Linear
 from mmdet.models.detectors import DeformableDETR
 from mmdet.models.layers import MLP
 from mmdet.models.layers.transformer.utils import inverse_sigmoid
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 from torch import Tensor
 
 from vost.registry import MODELS
@@ -66,6 +67,11 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
         content_mode (str): ``'proposal_x_prior'`` or ``'prior'``.
         prior_power (float): Exponent of the VLM class prior (0 ignores it).
         num_person_anchors (int): Person proposals per frame P.
+        person_anchor_iou (float, optional): With several people
+            (P > 1), pick the P person proposals greedily by score, skipping
+            one whose box overlaps an already picked one with IoU above
+            this (NMS), so the anchors cover different people. None
+            (default): the top-P scores.
         init_box_size (float): Anchor size when ``use_where=False``.
         assigner (dict): Proposal-to-GT assigner (TASK_UTILS); its costs
             see ``scores`` (K, 36) logits and unnormalised XYXY ``bboxes``.
@@ -83,6 +89,7 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
                  content_mode: str = 'proposal_x_prior',
                  prior_power: float = 1.0,
                  num_person_anchors: int = 1,
+                 person_anchor_iou: Optional[float] = None,
                  init_box_size: float = 0.25,
                  assigner: dict = dict(
                      type='mmdet.HungarianAssigner',
@@ -130,6 +137,7 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
         self.content_mode = content_mode
         self.prior_power = prior_power
         self.num_person_anchors = num_person_anchors
+        self.person_anchor_iou = person_anchor_iou
         self.init_box_size = init_box_size
         c = embed_dims
         self.query_embed = nn.Embedding(num_queries, c)
@@ -188,7 +196,8 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
                 f'DualSourcePairQueryGenerator needs {num_o + num_p} '
                 f'proposals but the encoder has {memory.size(1)} tokens: '
                 'lower num_queries or use larger inputs')
-        person_inds = scores[..., PERSON_LABEL - 1].topk(num_p, dim=1)[1]
+        person_inds = self._person_anchors(scores[..., PERSON_LABEL - 1],
+                                           boxes, num_p)
         object_inds = scores[..., PERSON_LABEL:].max(-1)[0].topk(
             num_o, dim=1)[1]
 
@@ -206,6 +215,30 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
             enc_outputs=dict(
                 cls_scores=gather(logits, selected),
                 boxes=gather(boxes, selected)))
+
+    def _person_anchors(self, scores: Tensor, boxes: Tensor,
+                        num_p: int) -> Tensor:
+        """Indices (B, P) of the person proposals (top-P, or NMS-picked
+        with ``person_anchor_iou``; a frame with fewer separate boxes
+        fills up with the best of the rest)."""
+        top = scores.topk(num_p, dim=1)[1]
+        if self.person_anchor_iou is None or num_p == 1:
+            return top
+        cand = scores.topk(min(scores.size(1), 16 * num_p), dim=1)[1]
+        out = []
+        for b in range(scores.size(0)):
+            xyxy = bbox_cxcywh_to_xyxy(boxes[b, cand[b]]).float()
+            ious = bbox_overlaps(xyxy, xyxy).tolist()
+            picked = []
+            for i in range(cand.size(1)):
+                if all(ious[i][j] <= self.person_anchor_iou for j in picked):
+                    picked.append(i)
+                    if len(picked) == num_p:
+                        break
+            rest = [i for i in range(cand.size(1)) if i not in picked]
+            picked = (picked + rest)[:num_p]
+            out.append(cand[b, picked])
+        return torch.stack(out)
 
     def forward(self,
                 memory: Tensor,
