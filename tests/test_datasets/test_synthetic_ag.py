@@ -1,17 +1,28 @@
 """Tests of the synthetic Action Genome generator and its rules."""
 import collections
 import filecmp
+import hashlib
 import os
 import os.path as osp
 import pickle
 
+import cv2
 import numpy as np
 import pytest
 
 from vost.ag_format import load_action_genome
-from vost.structures.ag_meta import PREDICATES
+from vost.ag_format.files import load_pickle
+from vost.structures.ag_meta import (
+    ATTENTION_PREDICATES,
+    CONTACTING_PREDICATES,
+    OBJECT_CLASSES,
+    PREDICATES,
+    SPATIAL_PREDICATES,
+)
 from vost.datasets.synthetic import make_synthetic_ag, render_video
 from vost.datasets.synthetic.body import make_body
+from vost.datasets.synthetic.generator import draw_frame
+from vost.datasets.synthetic.people import sample_people
 from vost.datasets.synthetic.rules import (
     attention_label,
     contacting_labels,
@@ -171,3 +182,194 @@ def test_200_videos_have_all_predicates(tmp_path):
                     counts.update(3 + k for k in rel['spatial'])
                     counts.update(9 + k for k in rel['contacting'])
     assert [PREDICATES[i] for i in range(26) if counts[i] == 0] == []
+
+
+# sha256 of make_synthetic_ag(root, 4, 3, seed=3, size=(64, 64)) computed
+# with the generator before --max-people existed: the bytes of the two
+# pickles and frame_list.txt, then each frame's name and decoded pixels
+# (pixels rather than PNG bytes, which depend on the OpenCV build).
+GOLDEN_K1 = 'ec8b032a4cd5a5c463b1da44ddbb1195f21ef9ed392421fbca64978e5b70ed05'
+
+
+def _digest(root):
+    sha = hashlib.sha256()
+    for name in ('person_bbox.pkl', 'object_bbox_and_relationship.pkl',
+                 'frame_list.txt'):
+        with open(osp.join(root, 'annotations', name), 'rb') as f:
+            sha.update(f.read())
+    for key in (f for f in _tree(root) if f.startswith('frames')):
+        sha.update(key.encode())
+        sha.update(cv2.imread(osp.join(root, key)).tobytes())
+    return sha.hexdigest()
+
+
+def test_one_person_output_is_unchanged(tmp_path):
+    for kwargs in ({}, dict(max_people=1)):
+        root = str(tmp_path / str(len(kwargs)))
+        make_synthetic_ag(root, 4, 3, seed=3, size=(64, 64), **kwargs)
+        assert _digest(root) == GOLDEN_K1
+    objects = _load(
+        osp.join(root, 'annotations', 'object_bbox_and_relationship.pkl'))
+    assert not any('subject' in r for recs in objects.values() for r in recs)
+
+
+K3 = dict(num_videos=8, num_frames=4, seed=1, size=(128, 128), max_people=3)
+
+
+@pytest.fixture(scope='module')
+def k3_root(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('k3'))
+    make_synthetic_ag(root, **K3)
+    return root
+
+
+def test_k3_is_deterministic(k3_root, tmp_path):
+    make_synthetic_ag(str(tmp_path), num_workers=2, **K3)
+    files = _tree(k3_root)
+    assert files == _tree(str(tmp_path))
+    _, mismatch, errors = filecmp.cmpfiles(
+        k3_root, str(tmp_path), [f for f in files if f.startswith('frames')],
+        shallow=False)
+    assert not mismatch and not errors
+    for name in ('person_bbox.pkl', 'object_bbox_and_relationship.pkl'):
+        a, b = (load_pickle(osp.join(r, 'annotations', name))
+                for r in (k3_root, str(tmp_path)))
+        assert list(a) == list(b)
+        for key in a:
+            if name.startswith('person'):
+                assert np.array_equal(a[key]['bbox'], b[key]['bbox'])
+            else:
+                assert a[key] == b[key]
+
+
+def test_k3_person_rows_subjects_and_records(k3_root):
+    ann = osp.join(k3_root, 'annotations')
+    person = load_pickle(osp.join(ann, 'person_bbox.pkl'))
+    objects = load_pickle(osp.join(ann, 'object_bbox_and_relationship.pkl'))
+    people, shared = {}, 0
+    for key, recs in objects.items():
+        video, pinfo = key.split('/')[0], person[key]
+        n = 1 + max(r['subject'] for r in recs)
+        assert people.setdefault(video, n) == n and 1 <= n <= 3
+        num = len(pinfo['bbox'])
+        assert num in (0, n)  # all boxes, or none (missing-box event)
+        assert pinfo['bbox'].dtype == np.float32
+        assert pinfo['keypoints'].shape == (num, 17, 3)
+        assert pinfo['bbox_score'].shape == (num, )
+        assert all(type(r['subject']) is int for r in recs)
+        subjects = [r['subject'] for r in recs]
+        cut = next((i for i in range(1, len(recs))
+                    if subjects[i] < subjects[i - 1]), len(recs))
+        own, extra = recs[:cut], recs[cut:]
+        assert sorted(set(subjects[:cut])) == list(range(n))
+        assert subjects[cut:] == sorted(subjects[cut:])
+        for r in extra:  # the same object, once more for another person
+            assert r['visible']
+            twins = [o for o in own if o['bbox'] == r['bbox']]
+            assert len(twins) == 1 and twins[0]['subject'] != r['subject']
+            assert twins[0]['class'] == r['class']
+            assert twins[0]['metadata'] == r['metadata']
+            shared += 1
+        for r in recs:
+            assert r['metadata']['set'] == recs[0]['metadata']['set']
+            if not r['visible'] or not num:
+                continue
+            # The box rules of the subject's own person row.
+            px1, py1, px2, py2 = pinfo['bbox'][r['subject']].tolist()
+            x, y, w, h = r['bbox']
+            spa = r['spatial_relationship']
+            if spa == ['in']:
+                continue
+            hov = min(x + w, px2) - max(x, px1)
+            assert ('on_the_side_of' in spa) == (hov <= 0)
+            assert ('above' in spa) == (hov > 0 and
+                                        y + h <= py1 + 0.1 * (py2 - py1))
+            assert ('beneath' in spa) == (hov > 0 and y + h / 2 >= py1 +
+                                          0.75 * (py2 - py1))
+    assert 3 in people.values() and shared > 0
+
+
+def _geometry(video_index, seed, num_frames, size, max_people, t):
+    """Replay render_video up to the drawing of frame ``t``."""
+    w, h = size
+    rng = np.random.default_rng([seed, video_index])
+    rng.random()  # the split
+    scenes = sample_people(rng, [seed, video_index, 1], w, h, num_frames,
+                           max_people)
+    masks = [np.zeros((h, w), np.uint8) for _ in scenes]
+    frame = draw_frame(np.zeros((h, w, 3), np.uint8), scenes, t, masks, 1)
+    return scenes, frame, masks
+
+
+def test_k3_labels_follow_the_geometry():
+    seed, size, (W, H), t = 1, (128, 128), (128, 128), 1
+    num_extra = 0
+    for vi in (0, 1, 2, 3, 4, 6):
+        _, frames = render_video(vi, seed, 4, size, 0.25, None, 3)
+        scenes, frame, masks = _geometry(vi, seed, 4, size, 3, t)
+        boxes = [
+            None if b is None else
+            [max(0., float(b[0])), max(0., float(b[1])),
+             min(float(W), float(b[2])), min(float(H), float(b[3]))]
+            for b in frame['boxes']
+        ]
+        seen = [b is not None and b[2] - b[0] >= 2 and b[3] - b[1] >= 2
+                for b in boxes]
+        own, extra = [], []
+        for k, body in enumerate(frame['bodies']):
+            tops = collections.defaultdict(list)
+            for hand, gesture in zip(body.hands, body.gestures):
+                top = topmost_under(hand, boxes, frame['order'])
+                if gesture != 'rest' and top >= 0:
+                    tops[top].append(gesture)
+            for g, (owner, i) in enumerate(frame['objects']):
+                looks = seen[g] and attention_label(
+                    boxes[g], scenes[k].face_visible,
+                    frame['gaze_ends'][k]) == 0
+                if owner == k:
+                    own.append((k, g, tops[g]))
+                elif seen[g] and (looks or tops[g]):
+                    extra.append((k, g, tops[g]))
+        records = frames[t][2]
+        assert [r['subject'] for r in records] == [k for k, _, _ in own +
+                                                   extra]
+        num_extra += len(extra)
+        for r, (k, g, gestures) in zip(records, own + extra):
+            sc, body = scenes[k], frame['bodies'][k]
+            owner, i = frame['objects'][g]
+            tr = scenes[owner].tracks[i]
+            assert r['class'] == OBJECT_CLASSES[tr.label]
+            if not seen[g]:
+                assert r['bbox'] is None and r['visible'] is False
+                continue
+            x1, y1, x2, y2 = box = boxes[g]
+            assert r['bbox'] == (x1, y1, x2 - x1, y2 - y1)
+            overlap = int(masks[k][int(round(y1)):int(round(y2)),
+                                   int(round(x1)):int(round(x2))].sum())
+            spa = spatial_labels(box, tr.layer, body.box(W, H), overlap,
+                                 max(6, int(round((0.03 * sc.scale)**2))))
+            con = contacting_labels(box, tr.label, tr.layer, body,
+                                    spa == [SPATIAL_PREDICATES.index('in')],
+                                    gestures)
+            att = attention_label(box, sc.face_visible, frame['gaze_ends'][k])
+            assert r['attention_relationship'] == [ATTENTION_PREDICATES[att]]
+            assert r['spatial_relationship'] == [
+                SPATIAL_PREDICATES[j] for j in spa
+            ]
+            assert r['contacting_relationship'] == [
+                CONTACTING_PREDICATES[j] for j in con
+            ]
+    assert num_extra > 0
+
+
+def test_k3_missing_person_boxes_drop_all_rows():
+    missing = 0
+    for vi in range(30):
+        _, frames = render_video(vi, 0, 10, (48, 48), 0.25, None, 3)
+        scenes, _, _ = _geometry(vi, 0, len(frames), (48, 48), 3, 0)
+        for t, (_, pinfo, _) in enumerate(frames):
+            gone = bool(scenes[0].no_person_box[t])
+            assert len(pinfo['bbox']) == (0 if gone else len(scenes))
+            missing += gone
+        assert all(sc.x_range[0] <= sc.x_range[1] for sc in scenes)
+    assert missing > 0

@@ -3,7 +3,7 @@
 Example::
 
     python tools/dataset_converters/make_synthetic_ag.py data/synthetic_ag \
-        --videos 1000 --frames 10 --seed 0 --size 256 256
+        --videos 1000 --frames 10 --seed 0 --size 256 256 [--max-people 3]
 
 The rules that tie every label to the pixels are documented in
 ``docs/synthetic_action_genome.md``.
@@ -29,6 +29,13 @@ def parse_args():
     parser.add_argument('--test-fraction', type=float, default=0.25)
     parser.add_argument('--workers', type=int, default=0,
                         help='worker processes (0: this process)')
+    parser.add_argument(
+        '--max-people', type=int, default=1, metavar='K',
+        help='people per video, uniform in 1..K, side by side in equal '
+        'vertical bands and scaled by 1 / (1 + 0.25 (n - 1)); with K > 1 '
+        "every object record gets a 'subject' (its person row) and an "
+        'object related to several people appears once per person. '
+        'K=1 (default) writes exactly the one-person dataset')
     parser.add_argument('--no-check', action='store_true',
                         help='skip loading the result with the real loader')
     return parser.parse_args()
@@ -53,7 +60,8 @@ def main():
         size=tuple(args.size),
         test_fraction=args.test_fraction,
         num_workers=args.workers,
-        progress=progress)
+        progress=progress,
+        max_people=args.max_people)
     took = time.perf_counter() - start
     print(f"wrote {info['frames']} frames of {info['videos']} videos to "
           f'{args.out_dir} in {took:.1f} s ({info["frames"] / took:.0f} '

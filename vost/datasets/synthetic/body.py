@@ -95,15 +95,11 @@ class Body:
             [p['neck'] + side, p['neck'] - side, p['seat'] - side,
              p['seat'] + side])
 
-    def box(self, width: int, height: int) -> np.ndarray:
-        """Tight XYXY box of everything drawn, clipped to the image.
-
-        Args:
-            width (int): Image width.
-            height (int): Image height.
+    def extent(self) -> Tuple[float, float, float, float]:
+        """Tight XYXY box of everything drawn, not clipped.
 
         Returns:
-            np.ndarray: (4,) float32 XYXY.
+            tuple[float, float, float, float]: x1, y1, x2, y2.
         """
         p = self.points
         r, lw = self.head_radius, self.limb_width / 2 + 1
@@ -119,6 +115,19 @@ class Body:
         pts = np.concatenate(pts)
         x1, y1 = pts.min(0)
         x2, y2 = pts.max(0)
+        return x1, y1, x2, y2
+
+    def box(self, width: int, height: int) -> np.ndarray:
+        """Tight XYXY box of everything drawn, clipped to the image.
+
+        Args:
+            width (int): Image width.
+            height (int): Image height.
+
+        Returns:
+            np.ndarray: (4,) float32 XYXY.
+        """
+        x1, y1, x2, y2 = self.extent()
         return np.array([
             max(0., x1), max(0., y1),
             min(float(width), x2), min(float(height), y2)

@@ -5,10 +5,15 @@ the predicate rules (:mod:`.rules`) are documented in their modules and in
 ``docs/synthetic_action_genome.md``. Each video is generated from its own
 random generator seeded by ``(seed, video index)``, so the output depends
 only on the arguments, not on the number of worker processes.
+
+With ``max_people=K > 1`` a video has 1..K people side by side
+(:mod:`.people`); the labels of every (person, object) pair follow from
+the drawn geometry with that person as the subject, and each object record
+names its person row with ``'subject'`` (:func:`frame_records`).
 """
 import os
 import os.path as osp
-from typing import Callable, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -28,9 +33,10 @@ from .rules import (
     spatial_labels,
     topmost_under,
 )
-from .scene import pose_frame, sample_scene
+from .people import sample_people
+from .scene import VideoScene, pose_frame
 
-__all__ = ['make_synthetic_ag', 'render_video']
+__all__ = ['make_synthetic_ag', 'render_video', 'draw_frame', 'frame_records']
 
 
 def _background(rng, width, height, ground):
@@ -50,9 +56,173 @@ def _clip_box(box, width, height):
     return [x1, y1, x2, y2]
 
 
-def render_video(video_index: int, seed: int, num_frames: int,
-                 size: Tuple[int, int], test_fraction: float,
-                 frames_dir: Optional[str]) -> Tuple[str, list]:
+def draw_frame(img: np.ndarray, scenes: List[VideoScene], t: int,
+               masks: List[np.ndarray], thick: int) -> dict:
+    """Draw frame ``t`` of all people and their objects.
+
+    Drawing order: every 'behind' object (large first), every body, every
+    face, every 'front' object (large first), the gaze arrows, the hand
+    markers, the occlusion discs.
+
+    Args:
+        img (np.ndarray): (H, W, 3) uint8 image (the background), drawn in
+            place.
+        scenes (list[VideoScene]): The people, in band order.
+        t (int): Frame index.
+        masks (list[np.ndarray]): One (H, W) uint8 body mask per person,
+            drawn in place (cleared first).
+        thick (int): Gaze arrow thickness.
+
+    Returns:
+        dict: ``bodies`` (per person), ``objects`` ((owner, track index)
+        per object, owner-major), ``boxes`` (drawn XYXY box or None per
+        object, not clipped), ``order`` (object drawing order),
+        ``gaze_ends`` (per person, None when looking at nothing drawn) and
+        ``person_boxes`` (per person, XYXY clipped to the image).
+    """
+    bodies, objects, places = [], [], []
+    for k, sc in enumerate(scenes):
+        body, pls = pose_frame(sc, t)
+        bodies.append(body)
+        objects += [(k, i) for i in range(len(pls))]
+        places += pls
+    tracks = [scenes[k].tracks[i] for k, i in objects]
+    boxes = [None] * len(places)
+    # Behind layer, then front layer; large objects first in a layer.
+    order = sorted(
+        (i for i, pl in enumerate(places) if pl is not None),
+        key=lambda i: (tracks[i].layer == 'front',
+                       -places[i]['size'][0] * places[i]['size'][1]))
+    for i in order:
+        if tracks[i].layer == 'behind':
+            boxes[i] = draw_object(img, tracks[i].label, **places[i])
+    for sc, body, mask in zip(scenes, bodies, masks):
+        mask[:] = 0
+        draw_body(img, body, sc.shirt, sc.trousers, mask)
+    for sc, body in zip(scenes, bodies):
+        if not sc.occluded[t]:
+            draw_face(img, body, sc.face_visible)
+    for i in order:
+        if tracks[i].layer == 'front':
+            boxes[i] = draw_object(img, tracks[i].label, **places[i])
+    first = [0]
+    for sc in scenes:
+        first.append(first[-1] + len(sc.tracks))
+    gaze_ends = []
+    for sc, body in zip(scenes, bodies):
+        target = sc.targets[t]
+        b = boxes[first[sc.gaze_owner[t]] + target] if target >= 0 else None
+        gaze_end = None
+        if b is not None:
+            gaze_end = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
+        if gaze_end is not None and sc.face_visible and not sc.occluded[t]:
+            start = tuple(int(v) for v in body.points['eye'])
+            cv2.arrowedLine(img, start, tuple(int(v) for v in gaze_end),
+                            GAZE, thick, tipLength=0.15)
+        gaze_ends.append(gaze_end)
+    for body in bodies:
+        draw_hand_markers(img, body)
+    for sc, body in zip(scenes, bodies):
+        if sc.occluded[t]:
+            cv2.circle(img, tuple(int(v) for v in body.points['head']),
+                       int(body.head_radius * 2.2), (128, 128, 128), -1)
+    height, width = img.shape[:2]
+    return dict(bodies=bodies, objects=objects, boxes=boxes, order=order,
+                gaze_ends=gaze_ends,
+                person_boxes=[b.box(width, height) for b in bodies])
+
+
+def _entry(video_id, name, number, split):
+    return {
+        'class': name,
+        'bbox': None,
+        'attention_relationship': None,
+        'spatial_relationship': None,
+        'contacting_relationship': None,
+        'metadata': {
+            'tag': f"{video_id}/{name.replace('/', '_')}/{number:06d}",
+            'set': split
+        },
+        'visible': False
+    }
+
+
+def frame_records(scenes: List[VideoScene], frame: dict,
+                  masks: List[np.ndarray], size: Tuple[int, int],
+                  new_entry: Callable, multi: bool) -> list:
+    """The relation records of one drawn frame (labels by :mod:`.rules`).
+
+    Person ``k`` gets one record per own track (invisible ones too), then,
+    after all of those, one per visible object of another person that ``k``
+    looks at (attention ``looking_at``) or touches (a non-rest hand of
+    ``k`` on it as the topmost object), in (subject, owner, track) order.
+
+    Args:
+        scenes (list[VideoScene]): The people.
+        frame (dict): The result of :func:`draw_frame`.
+        masks (list[np.ndarray]): The people's body masks.
+        size (tuple[int, int]): (W, H).
+        new_entry (Callable): ``new_entry(class_name)`` -> an invisible
+            record with its metadata.
+        multi (bool): Whether to write the ``'subject'`` key.
+
+    Returns:
+        list[dict]: The AG object records of the frame.
+    """
+    width, height = size
+    bodies, objects, order = frame['bodies'], frame['objects'], frame['order']
+    clipped = [
+        None if b is None else _clip_box(b, width, height)
+        for b in frame['boxes']
+    ]
+    own, extra = [], []
+    for k, (sc, body) in enumerate(zip(scenes, bodies)):
+        pbox = frame['person_boxes'][k]
+        min_overlap = max(6, int(round((0.03 * sc.scale)**2)))
+        hand_gestures = [[] for _ in objects]
+        for hand, gesture in zip(body.hands, body.gestures):
+            top = topmost_under(hand, clipped, order)
+            if gesture != 'rest' and top >= 0:
+                hand_gestures[top].append(gesture)
+        for g, (owner, i) in enumerate(objects):
+            tr = scenes[owner].tracks[i]
+            box = clipped[g]
+            ok = box is not None and box[2] - box[0] >= 2 and box[3] - box[
+                1] >= 2
+            att = attention_label(box, sc.face_visible,
+                                  frame['gaze_ends'][k]) if ok else None
+            if owner != k and not (ok and (hand_gestures[g] or att == 0)):
+                continue
+            entry = new_entry(OBJECT_CLASSES[tr.label])
+            if ok:
+                x1, y1, x2, y2 = (int(round(v)) for v in box)
+                overlap = int(masks[k][y1:y2, x1:x2].sum())
+                spa = spatial_labels(box, tr.layer, pbox, overlap,
+                                     min_overlap)
+                contained = spa == [SPATIAL_PREDICATES.index('in')]
+                entry.update(
+                    bbox=(box[0], box[1], box[2] - box[0], box[3] - box[1]),
+                    attention_relationship=[ATTENTION_PREDICATES[att]],
+                    spatial_relationship=[SPATIAL_PREDICATES[j] for j in spa],
+                    contacting_relationship=[
+                        CONTACTING_PREDICATES[j] for j in contacting_labels(
+                            box, tr.label, tr.layer, body, contained,
+                            hand_gestures[g])
+                    ],
+                    visible=True)
+            if multi:
+                entry['subject'] = k
+            (own if owner == k else extra).append(entry)
+    return own + extra
+
+
+def render_video(video_index: int,
+                 seed: int,
+                 num_frames: int,
+                 size: Tuple[int, int],
+                 test_fraction: float,
+                 frames_dir: Optional[str],
+                 max_people: int = 1) -> Tuple[str, list]:
     """Generate one video: write its frames, return its annotations.
 
     Args:
@@ -65,6 +235,8 @@ def render_video(video_index: int, seed: int, num_frames: int,
             split.
         frames_dir (str, optional): ``<root>/frames``; None renders without
             writing (benchmarks).
+        max_people (int): ``K``; with ``K > 1`` the video has 1..K people
+            (:mod:`.people`) and every record a ``'subject'``. Defaults to 1.
 
     Returns:
         tuple: ``video_id`` and a list of ``(key, person_entry,
@@ -76,109 +248,36 @@ def render_video(video_index: int, seed: int, num_frames: int,
     if video_index % 32 == 5:  # 3% of the videos: filtered out by default
         num_frames = min(num_frames, 2)
     video_id = f'V{video_index:04d}.mp4'
-    scene = sample_scene(rng, width, height, num_frames)
-    bg = _background(rng, width, height, scene.ground)
+    scenes = sample_people(rng, [seed, video_index, 1], width, height,
+                           num_frames, max_people)
+    bg = _background(rng, width, height, min(sc.ground for sc in scenes))
     frame_numbers = np.cumsum(rng.integers(8, 40, num_frames)) + int(
         rng.integers(0, 30))
     if frames_dir is not None:
         os.makedirs(osp.join(frames_dir, video_id), exist_ok=True)
-    min_overlap = max(6, int(round((0.03 * scene.scale)**2)))
     thick = max(1, int(round(width / 128)))
-    mask = np.zeros((height, width), np.uint8)
+    masks = [np.zeros((height, width), np.uint8) for _ in scenes]
     out = []
     for t in range(num_frames):
         img = bg.copy()
-        mask[:] = 0
-        body, places = pose_frame(scene, t)
-        boxes = [None] * len(places)
-        # Behind layer, then front layer; large objects first in a layer.
-        order = sorted(
-            (i for i, pl in enumerate(places) if pl is not None),
-            key=lambda i: (scene.tracks[i].layer == 'front',
-                           -places[i]['size'][0] * places[i]['size'][1]))
-        for i in order:
-            if scene.tracks[i].layer == 'behind':
-                boxes[i] = draw_object(img, scene.tracks[i].label,
-                                       **places[i])
-        draw_body(img, body, scene.shirt, scene.trousers, mask)
-        if not scene.occluded[t]:
-            draw_face(img, body, scene.face_visible)
-        for i in order:
-            if scene.tracks[i].layer == 'front':
-                boxes[i] = draw_object(img, scene.tracks[i].label,
-                                       **places[i])
-        target = scene.targets[t]
-        gaze_end = None
-        if target >= 0 and boxes[target] is not None:
-            b = boxes[target]
-            gaze_end = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
-        if (gaze_end is not None and scene.face_visible
-                and not scene.occluded[t]):
-            start = tuple(int(v) for v in body.points['eye'])
-            cv2.arrowedLine(img, start, tuple(int(v) for v in gaze_end),
-                            GAZE, thick, tipLength=0.15)
-        draw_hand_markers(img, body)
-        if scene.occluded[t]:
-            cv2.circle(img, tuple(int(v) for v in body.points['head']),
-                       int(body.head_radius * 2.2), (128, 128, 128), -1)
-        pbox = body.box(width, height)
-        clipped = [
-            None if b is None else _clip_box(b, width, height) for b in boxes
-        ]
-        hand_gestures = [[] for _ in boxes]
-        for hand, gesture in zip(body.hands, body.gestures):
-            top = topmost_under(hand, clipped, order)
-            if gesture != 'rest' and top >= 0:
-                hand_gestures[top].append(gesture)
-        key = f'{video_id}/{int(frame_numbers[t]):06d}.png'
+        frame = draw_frame(img, scenes, t, masks, thick)
+        number = int(frame_numbers[t])
+        key = f'{video_id}/{number:06d}.png'
         if frames_dir is not None:
             cv2.imwrite(osp.join(frames_dir, key), img)
-        objects = []
-        for i, tr in enumerate(scene.tracks):
-            box = clipped[i]
-            name = OBJECT_CLASSES[tr.label]
-            entry = {
-                'class': name,
-                'bbox': None,
-                'attention_relationship': None,
-                'spatial_relationship': None,
-                'contacting_relationship': None,
-                'metadata': {
-                    'tag': f"{video_id}/{name.replace('/', '_')}/"
-                    f'{int(frame_numbers[t]):06d}',
-                    'set': split
-                },
-                'visible': False
-            }
-            if box is not None and box[2] - box[0] >= 2 and box[3] - box[
-                    1] >= 2:
-                x1, y1, x2, y2 = (int(round(v)) for v in box)
-                overlap = int(mask[y1:y2, x1:x2].sum())
-                spa = spatial_labels(box, tr.layer, pbox, overlap,
-                                     min_overlap)
-                contained = spa == [SPATIAL_PREDICATES.index('in')]
-                entry.update(
-                    bbox=(box[0], box[1], box[2] - box[0], box[3] - box[1]),
-                    attention_relationship=[
-                        ATTENTION_PREDICATES[attention_label(
-                            box, scene.face_visible, gaze_end)]
-                    ],
-                    spatial_relationship=[SPATIAL_PREDICATES[k] for k in spa],
-                    contacting_relationship=[
-                        CONTACTING_PREDICATES[k] for k in contacting_labels(
-                            box, tr.label, tr.layer, body, contained,
-                            hand_gestures[i])
-                    ],
-                    visible=True)
-            objects.append(entry)
-        has_box = not scene.no_person_box[t]
+        objects = frame_records(
+            scenes, frame, masks, size,
+            lambda name: _entry(video_id, name, number, split),
+            max_people > 1)
+        n = 0 if scenes[0].no_person_box[t] else len(scenes)
+        pboxes = frame['person_boxes']
         person = dict(
-            bbox=pbox[None] if has_box else np.zeros((0, 4), np.float32),
-            bbox_score=np.ones((int(has_box), ), np.float32),
+            bbox=np.stack(pboxes[:n]) if n else np.zeros((0, 4), np.float32),
+            bbox_score=np.ones((n, ), np.float32),
             bbox_size=(width, height),
             bbox_mode='xyxy',
-            keypoints=np.zeros((int(has_box), 17, 3), np.float32),
-            keypoints_logits=np.zeros((int(has_box), 17), np.float32))
+            keypoints=np.zeros((n, 17, 3), np.float32),
+            keypoints_logits=np.zeros((n, 17), np.float32))
         out.append((key, person, objects))
     return video_id, out
 
@@ -194,7 +293,8 @@ def make_synthetic_ag(out_dir: str,
                       size: Tuple[int, int] = (256, 256),
                       test_fraction: float = 0.25,
                       num_workers: int = 0,
-                      progress: Optional[Callable] = None) -> dict:
+                      progress: Optional[Callable] = None,
+                      max_people: int = 1) -> dict:
     """Generate a synthetic Action Genome dataset.
 
     Writes ``<out_dir>/annotations/`` (the five AG files) and
@@ -213,6 +313,10 @@ def make_synthetic_ag(out_dir: str,
         num_workers (int): Worker processes (0: in this process).
         progress (Callable, optional): Wraps the iterator of finished videos
             (e.g. ``tqdm`` with ``total=num_videos``).
+        max_people (int): ``K``: people per video uniform in ``1..K``;
+            ``K > 1`` adds a ``'subject'`` (person row) to every object
+            record (see :mod:`.people`). Defaults to 1 (one person, no
+            ``'subject'``).
 
     Returns:
         dict: ``videos``, ``frames`` and the ``out_dir``.
@@ -220,9 +324,11 @@ def make_synthetic_ag(out_dir: str,
     if num_videos < 1 or num_frames < 1:
         raise ValueError('num_videos and num_frames must be >= 1, got '
                          f'{num_videos} and {num_frames}')
+    if max_people < 1:
+        raise ValueError(f'max_people must be >= 1, got {max_people}')
     frames_dir = osp.join(out_dir, 'frames')
-    jobs = [(i, seed, num_frames, tuple(size), test_fraction, frames_dir)
-            for i in range(num_videos)]
+    jobs = [(i, seed, num_frames, tuple(size), test_fraction, frames_dir,
+             max_people) for i in range(num_videos)]
     if num_workers > 0:
         import multiprocessing as mp
         with mp.get_context('fork').Pool(num_workers) as pool:

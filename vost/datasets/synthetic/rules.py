@@ -9,6 +9,11 @@ the top of ``O`` is at most ``0.08 s`` above ``p``" (the object is under
 or over the person's body (``layer='front'``); the hand markers are drawn
 last. ``overlap`` is the number of body-mask pixels inside ``O``.
 
+With several people (:mod:`.people`) the rules apply per (person, object)
+pair, the person being the record's subject: its box, its own body mask,
+its face, its gaze arrow, its hands; the topmost object under a hand is
+taken over all objects of the frame.
+
 Attention (exactly one):
 
 - ``unsure``: the face is hidden (the head is a disc of hair).

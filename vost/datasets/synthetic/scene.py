@@ -1,6 +1,7 @@
-"""Sampling of a synthetic video: the person, the objects and their motion.
+"""Sampling of a synthetic person: its pose, its objects and their motion.
 
-A video has one person with a fixed pose and 1-5 object tracks. Each track
+A person has a fixed pose and 1-5 object tracks (a video has one person,
+or several with ``max_people > 1``, see :mod:`.people`). Each track
 has a *role* that only decides where the object is placed (at a hand, at
 the mouth, under the seat, beside the person, ...); the labels are computed
 afterwards from the drawn geometry by :mod:`.rules`. Role weights give an
@@ -8,7 +9,7 @@ Action Genome-like imbalance (holding and not_contacting frequent;
 twisting, writing_on, drinking_from rare).
 """
 import math
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -108,7 +109,14 @@ class Track:
 
 
 class VideoScene:
-    """Everything sampled once per video (see :func:`sample_scene`)."""
+    """Everything sampled once per person (see :func:`sample_scene`).
+
+    Besides the sampled state it holds ``walk`` (the bounce range of the hip
+    x), ``x_range`` (None, or the (min, max) hip x that keeps the person in
+    its band, set by :mod:`.people`), ``switches`` (frames where the gaze
+    target was redrawn, frame 0 included) and ``gaze_owner`` (None, or per
+    frame the index of the person owning the gaze target track).
+    """
 
     def __init__(self, **kwargs):
         self.__dict__.update(kwargs)
@@ -138,27 +146,46 @@ def _pick_roles(rng, pose: str, num: int) -> List[str]:
     return roles
 
 
-def sample_scene(rng: np.random.Generator, width: int, height: int,
-                 num_frames: int) -> VideoScene:
-    """Sample a video's person, tracks, motion and gaze schedule.
+def sample_scene(rng: np.random.Generator,
+                 width: int,
+                 height: int,
+                 num_frames: int,
+                 band: Optional[Tuple[float, float]] = None,
+                 shrink: float = 1.,
+                 max_lie_scale: Optional[float] = None) -> VideoScene:
+    """Sample a person, its tracks, motion and gaze schedule.
+
+    The fractions of the hip position (0.32-0.68) and of the walking range
+    (0.25-0.75) apply to ``band``; the draws from ``rng`` do not depend on
+    ``band``, ``shrink`` and ``max_lie_scale``.
 
     Args:
-        rng (np.random.Generator): The video's generator.
+        rng (np.random.Generator): The person's generator.
         width (int): Frame width.
         height (int): Frame height.
         num_frames (int): Frames in the video.
+        band (tuple[float, float], optional): (x1, x2) of the person's
+            vertical band. Defaults to the whole frame.
+        shrink (float): Factor on the standing height. Defaults to 1.
+        max_lie_scale (float, optional): Cap on the standing height of a
+            lying person (who is about 1.05 times as wide). Defaults to
+            None (no cap).
 
     Returns:
-        VideoScene: The video's latent state.
+        VideoScene: The person's latent state.
     """
     pose = ['stand', 'sit', 'lie', 'lean'][rng.choice(4,
                                                       p=[.55, .27, .08, .1])]
     facing = int(rng.choice([-1, 1]))
-    s = rng.uniform(0.5, 0.66) * height
+    lo, bw = (0., float(width)) if band is None else (band[0],
+                                                       band[1] - band[0])
+    s = rng.uniform(0.5, 0.66) * height * shrink
+    if pose == 'lie' and max_lie_scale is not None:
+        s = min(s, max_lie_scale)
     ground = rng.uniform(0.86, 0.97) * height
     if pose == 'lie':
         ground = rng.uniform(0.72, 0.85) * height
-    cx = rng.uniform(0.32, 0.68) * width
+    cx = lo + rng.uniform(0.32, 0.68) * bw
     num = int(rng.choice([1, 2, 3, 4, 5], p=[.2, .3, .25, .15, .1]))
     roles = _pick_roles(rng, pose, num)
     free_hands = [0, 1] if facing < 0 else [1, 0]  # front hand first
@@ -194,10 +221,13 @@ def sample_scene(rng: np.random.Generator, width: int, height: int,
                                          for t in tracks)
     # Gaze: a target track index (or -1) per frame, switching sometimes.
     targets = np.empty(num_frames, int)
+    switches = np.zeros(num_frames, bool)
+    switches[0] = True
     cur = int(rng.integers(-1, len(tracks))) if rng.random() < 0.85 else -1
     for t in range(num_frames):
         if rng.random() < 0.12:
             cur = int(rng.integers(-1, len(tracks)))
+            switches[t] = True
         targets[t] = cur
     occluded = rng.random(num_frames) < 0.05
     occluded[[0, -1]] = False
@@ -207,12 +237,16 @@ def sample_scene(rng: np.random.Generator, width: int, height: int,
         scale=s,
         ground=ground,
         cx=cx,
+        walk=(lo + 0.25 * bw, lo + 0.75 * bw),
+        x_range=None,
         vx=rng.uniform(-1.5, 1.5) * width / 256 if moving else 0.,
         face_visible=rng.random() > 0.1,
         shirt=tuple(int(c) for c in rng.integers(60, 200, 3)),
         trousers=tuple(int(c) for c in rng.integers(20, 90, 3)),
         tracks=tracks,
         targets=targets,
+        gaze_owner=None,
+        switches=switches,
         occluded=occluded,
         no_person_box=rng.random(num_frames) < 0.015,
         width=width,
@@ -237,7 +271,9 @@ def pose_frame(scene: VideoScene, t: int) -> (Body, List[Optional[Dict]]):
         a dict with ``centre``, ``size``, ``angle`` (None when hidden).
     """
     s, f, W = scene.scale, scene.facing, scene.width
-    cx = _bounce(scene.cx + scene.vx * t, 0.25 * W, 0.75 * W)
+    cx = _bounce(scene.cx + scene.vx * t, *scene.walk)
+    if scene.x_range is not None:
+        cx = min(max(cx, scene.x_range[0]), scene.x_range[1])
     body = make_body(scene.pose, f, s, cx, scene.ground)
     p = body.points
     up = np.array([0., -1.])
