@@ -89,6 +89,13 @@ def parse_args(argv=None):
         "relations of several people; 'per_triplet' evaluates them, each GT "
         'triplet matched on its own subject box')
     parser.add_argument(
+        '--predicate-subset', nargs='+', action='append', default=[],
+        metavar=('NAME', 'PREDICATE'),
+        help='also report recall on the GT triplets of these predicates '
+        'only, keys prefixed NAME/ (repeatable; e.g. --predicate-subset '
+        'novel sitting_on wiping: the zero-shot zR@K of held-out '
+        'predicates)')
+    parser.add_argument(
         '--check-frames-exist', action='store_true',
         help='require the frame images under DATA_ROOT/frames')
     parser.add_argument(
@@ -101,6 +108,34 @@ def parse_args(argv=None):
         help='SGCls/SGDet GT drops objects with a smaller box short edge '
         '(px); a negative value disables the filter')
     return parser.parse_args(argv)
+
+
+def subset_metrics(args, gt) -> dict:
+    """The ``--predicate-subset`` metrics, printed as one table each."""
+    from vost.evaluation.functional import format_sgg_table
+    from vost.evaluation.functional.forked import load_prediction_batch
+    from vost.evaluation.functional.predicate_subsets import \
+        evaluate_predicate_subsets
+    subsets = {}
+    for name, *preds in args.predicate_subset:
+        if not preds:
+            raise ValueError(f'--predicate-subset {name}: no predicate '
+                             'names after the subset name')
+        subsets[name] = preds
+    metrics = evaluate_predicate_subsets(
+        gt, load_prediction_batch(args.pred_file), subsets,
+        constraints=args.constraints, ks=args.ks,
+        semi_threshold=args.semi_threshold, top_k_no=args.top_k_no,
+        iou_type=args.iou_type, iou_threshold=args.iou_threshold,
+        source=args.pred_file)
+    for name, preds in subsets.items():
+        table = {k[len(name) + 1:]: v for k, v in metrics.items()
+                 if k.startswith(name + '/')}
+        print(format_sgg_table(
+            table, args.constraints, sorted(args.ks),
+            title=f'predicates {name!r}: {", ".join(preds)} (mR over the '
+            'subset\'s predicates in the GT)'))
+    return metrics
 
 
 def run(args) -> dict:
@@ -120,13 +155,18 @@ def run(args) -> dict:
     min_edge = None if args.min_box_short_edge < 0 else \
         args.min_box_short_edge
 
+    loaded = []
+
     def load_gt():
+        if loaded:
+            return loaded[0]
         data_list, report = load_action_genome(
             args.data_root, args.split, args.task,
             min_box_short_edge=min_edge,
             check_frames_exist=args.check_frames_exist)
         print(format_load_report(report))
-        return build_gt_triplets(data_list, args.subjects)
+        loaded.append(build_gt_triplets(data_list, args.subjects))
+        return loaded[0]
 
     metrics, details = evaluate_files(
         load_gt, args.pred_file,
@@ -148,9 +188,11 @@ def run(args) -> dict:
     if details['absent_predicates']:
         print('warning: predicates without GT (recall 0 in mR unless '
               f"--mr-present-only): {details['absent_predicates']}")
+    out = dict(metrics)
+    if args.predicate_subset:
+        out.update(subset_metrics(args, load_gt()))
     print(f'evaluated in {time.perf_counter() - start:.1f} s (GT loading '
           'included)')
-    out = dict(metrics)
     out.update(
         task=args.task, split=args.split, iou_type=args.iou_type,
         semi_threshold=args.semi_threshold, top_k_no=args.top_k_no,

@@ -13,6 +13,8 @@ from ..functional import (CONSTRAINTS, IOU_TYPES, SUBJECT_MODES,
                           build_gt_triplets, deduplicate_predictions,
                           evaluate_sgg, format_sgg_table,
                           sg_sample_to_prediction)
+from ..functional.predicate_subsets import (evaluate_predicate_subsets,
+                                            predicate_ids)
 from .frame_result_gathering import gather_frame_results
 
 __all__ = ['ActionGenomeSGGMetric', 'load_gt_triplets']
@@ -91,6 +93,11 @@ class ActionGenomeSGGMetric(BaseMetric):
             ``'per_triplet'`` (several people per frame, each GT triplet
             matched on its own subject box; with one person per frame the
             numbers are equal).
+        predicate_subsets (dict, optional): Subset name -> predicate
+            names: also the metrics on the GT triplets of those predicates
+            only, keys prefixed ``'{name}/'`` (e.g. ``novel`` for the
+            zero-shot recall of held-out predicates;
+            :mod:`~vost.evaluation.functional.predicate_subsets`).
         collect_device (str): Kept for mmengine compatibility; results are
             gathered with ``all_gather_object``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to None.
@@ -110,6 +117,7 @@ class ActionGenomeSGGMetric(BaseMetric):
                  iou_threshold: float = 0.5,
                  mr_absent_as_zero: bool = True,
                  subjects: str = 'one_person',
+                 predicate_subsets: Optional[Dict[str, Sequence[str]]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
@@ -147,6 +155,9 @@ class ActionGenomeSGGMetric(BaseMetric):
         self.iou_threshold = iou_threshold
         self.mr_absent_as_zero = mr_absent_as_zero
         self.subjects = subjects
+        self.predicate_subsets = dict(predicate_subsets or {})
+        for name, names in self.predicate_subsets.items():
+            predicate_ids(names, f'predicate_subsets[{name!r}]')
         self._gt: Optional[GTTriplets] = None
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
@@ -195,6 +206,21 @@ class ActionGenomeSGGMetric(BaseMetric):
         logger.info('\n' + format_sgg_table(
             metrics, self.constraints, self.ks,
             title=f'Action Genome {self.split} {self.task.upper()}'))
+        if self.predicate_subsets:
+            subset = evaluate_predicate_subsets(
+                self.load_gt(), preds, self.predicate_subsets,
+                constraints=self.constraints, ks=self.ks,
+                semi_threshold=self.semi_threshold, top_k_no=self.top_k_no,
+                iou_type=self.iou_type, iou_threshold=self.iou_threshold,
+                source='metric results')
+            for name in self.predicate_subsets:
+                table = {k[len(name) + 1:]: v for k, v in subset.items()
+                         if k.startswith(name + '/')}
+                logger.info('\n' + format_sgg_table(
+                    table, self.constraints, self.ks,
+                    title=f'predicates {name!r} (mR over the subset\'s '
+                    'predicates in the GT)'))
+            metrics.update(subset)
         if metrics['num_frames_without_prediction']:
             logger.warning(
                 f"{metrics['num_frames_without_prediction']} of "

@@ -1,0 +1,99 @@
+"""Recall on a subset of the predicates: the zero-shot (novel) and base
+recalls of open-vocabulary evaluation.
+
+Open-vocabulary scene graph work reports recall on the GT triplets of
+predicates held out from training (*novel*; zR@K) beside the recall on
+the others (*base*). Here a subset's recall is the published protocol
+(:func:`~.sgg_recall.evaluate_sgg`) on the GT triplets of the subset's
+predicates only: frames without such a triplet are not evaluated, and the
+candidates are unchanged (every predicate of every pair competes for the
+top K, so a model that ranks the novel predicates low is not helped).
+mR@K averages the subset's predicates present in the GT.
+"""
+import dataclasses
+from collections import OrderedDict
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+from vost.structures.ag_meta import PREDICATE_NAME_TO_ID, normalize_name
+from .gt_triplets import GTTriplets
+
+__all__ = ['predicate_ids', 'restrict_gt', 'evaluate_predicate_subsets']
+
+
+def predicate_ids(names: Sequence[str], what: str = 'predicates') -> List:
+    """Global predicate ids (0..25) of predicate names.
+
+    Args:
+        names (Sequence[str]): Pretty (``'looking_at'``) or squashed
+            (``'lookingat'``) names.
+        what (str): What the names are, for the error.
+
+    Returns:
+        list[int]: The ids, in the given order.
+
+    Raises:
+        ValueError: Naming an unknown name.
+    """
+    ids = []
+    for name in names:
+        pid = PREDICATE_NAME_TO_ID.get(normalize_name(str(name)))
+        if pid is None:
+            raise ValueError(f'{what}: unknown predicate {name!r}; the 26 '
+                             'Action Genome predicates are in '
+                             'vost/structures/ag_meta.py')
+        ids.append(pid)
+    return ids
+
+
+def restrict_gt(gt: GTTriplets, ids: Sequence[int]) -> GTTriplets:
+    """The GT triplets whose predicate is one of ``ids`` (every frame
+    kept, with fewer triplets).
+
+    Args:
+        gt (GTTriplets): All GT triplets.
+        ids (Sequence[int]): Global predicate ids.
+
+    Returns:
+        GTTriplets: The restricted triplets.
+    """
+    keep = np.isin(gt.predicate, np.asarray(list(ids), np.int64))
+    fields = {
+        f.name: getattr(gt, f.name)[keep]
+        for f in dataclasses.fields(gt)
+        if f.name not in ('frame_keys', 'num_triplets')
+    }
+    return GTTriplets(
+        frame_keys=gt.frame_keys,
+        num_triplets=np.bincount(fields['frame'],
+                                 minlength=gt.num_frames),
+        **fields)
+
+
+def evaluate_predicate_subsets(gt: GTTriplets, predictions,
+                               subsets: Dict[str, Sequence[str]],
+                               **eval_kwargs) -> 'OrderedDict[str, float]':
+    """The metrics of each predicate subset, keys prefixed by its name.
+
+    Args:
+        gt (GTTriplets): All GT triplets.
+        predictions: As :func:`~.sgg_recall.evaluate_sgg` takes them.
+        subsets (dict[str, Sequence[str]]): Subset name (e.g. ``'novel'``)
+            -> predicate names.
+        **eval_kwargs: Settings of :func:`~.sgg_recall.evaluate_sgg`
+            (``mr_absent_as_zero`` is forced to False).
+
+    Returns:
+        OrderedDict: ``'{name}/with/R@20'`` ..., ``'{name}/num_frames'``,
+        ``'{name}/num_gt_triplets'`` for every subset.
+    """
+    from .sgg_recall import evaluate_sgg
+    eval_kwargs = dict(eval_kwargs, mr_absent_as_zero=False)
+    out = OrderedDict()
+    for name, names in subsets.items():
+        sub = restrict_gt(gt, predicate_ids(names, f'subset {name!r}'))
+        metrics, _ = evaluate_sgg(sub, predictions, **eval_kwargs)
+        for key, value in metrics.items():
+            out[f'{name}/{key}'] = value
+    return out
