@@ -10,6 +10,7 @@ from vost.registry import DATASETS, TRANSFORMS
 
 from vost.structures.ag_meta import AG_METAINFO
 from vost.ag_format import format_load_report, load_action_genome
+from .hold_out import held_out_local_ids, hold_out_predicates
 
 __all__ = ['ActionGenomeDataset']
 
@@ -62,6 +63,11 @@ class ActionGenomeDataset(BaseDataset):
             restating the pipeline. None (default) runs the pipeline on
             the video dict as it is (``pipeline=[]`` then gives the plain
             annotations).
+        hold_out_predicates (Sequence[str]): Spatial / contacting
+            predicates removed from every relation's labels (training for
+            zero-shot evaluation; :mod:`.hold_out`); the count removed is
+            logged and kept in ``load_report['held_out']``. Defaults to
+            ``()``.
         **kwargs: ``BaseDataset`` arguments (``pipeline``, ``test_mode``,
             ``indices``, ``serialize_data``, ``lazy_init``, ...).
     """
@@ -83,6 +89,7 @@ class ActionGenomeDataset(BaseDataset):
                  frames_dir: str = 'frames',
                  on_error: str = 'raise',
                  clip_sampler: Optional[dict] = None,
+                 hold_out_predicates: Sequence[str] = (),
                  **kwargs: Any) -> None:
         if item_mode not in ('key_frame', 'video'):
             raise ValueError("item_mode must be 'key_frame' or 'video', "
@@ -100,6 +107,8 @@ class ActionGenomeDataset(BaseDataset):
             check_frames_exist=check_frames_exist,
             frames_dir=frames_dir,
             on_error=on_error)
+        self.hold_out = tuple(hold_out_predicates)
+        held_out_local_ids(self.hold_out)  # fail early on a bad name
         self.load_report: Optional[dict] = None
         self._key_index = np.zeros((0, 2), np.int64)
         super().__init__(data_root=data_root, **kwargs)
@@ -120,6 +129,13 @@ class ActionGenomeDataset(BaseDataset):
                                                self.task, **self.load_cfg)
         self.load_report = report
         print_log(format_load_report(report), logger='current')
+        if self.hold_out:
+            removed = hold_out_predicates(data_list, self.hold_out)
+            report['held_out'] = dict(removed)
+            print_log(
+                f'held out of the {self.split} labels (zero-shot): '
+                + ', '.join(f'{n}={removed[n]}' for n in self.hold_out),
+                logger='current')
         return data_list
 
     def full_init(self) -> None:
