@@ -45,6 +45,9 @@ import subprocess
 import sys
 import time
 
+from vost.engine.job_settings import (data_root_options, data_settings,
+                                      subjects_of, subset_args)
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
 TINY_VLM = 'data/tiny_clip'  # random weights (ablation row)
@@ -180,53 +183,18 @@ def data_record(marker: str) -> dict:
         return json.load(f)
 
 
-def subjects_of(config: str, cfg_options=()) -> str:
-    """The test metric's ``subjects`` option (``'one_person'``, the
-    published protocol, unless the config or ``--cfg-options`` evaluate
-    several people)."""
-    for opt in cfg_options:
-        if opt.startswith('test_evaluator.subjects='):
-            return opt.split('=', 1)[1]
-    import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, config))
-    return cfg.test_evaluator.get('subjects', 'one_person')
 
 
-#: Where a config names its data root.
-DATA_ROOT_KEYS = ('train_dataloader.dataset.data_root',
-                  'val_dataloader.dataset.data_root',
-                  'test_dataloader.dataset.data_root',
-                  'val_evaluator.data_root', 'test_evaluator.data_root')
 
 
-def data_settings(config: str) -> tuple:
-    """The config's data root and ``synthetic_max_people`` (1 if unset:
-    the several-people configs state how their data set is made)."""
-    import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, config))
-    return (osp.normpath(cfg.test_dataloader.dataset.data_root),
-            int(cfg.get('synthetic_max_people', 1)))
 
 
-def data_root_options(config: str, data_root: str) -> list:
-    """``--cfg-options`` pointing the config at ``data_root`` (none when
-    it is the config's own)."""
-    import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, config))
-    own = cfg.test_dataloader.dataset.data_root
-    if osp.normpath(own) == osp.normpath(data_root):
-        return []
-    return [f'{key}={osp.normpath(data_root)}/' for key in DATA_ROOT_KEYS]
-
-
-def evaluate(data_root, preds, task, out_json, subjects='one_person'):
+def evaluate(data_root, preds, task, out_json, subjects='one_person',
+             extra=()):
     """Evaluate a prediction file with the CLI and read its JSON."""
     run([
         sys.executable, 'tools/analysis_tools/eval_sgg.py', data_root, preds,
-        '--task', task, '--json', out_json, '--subjects', subjects
+        '--task', task, '--json', out_json, '--subjects', subjects, *extra
     ])
     with open(out_json) as f:
         return json.load(f)
@@ -256,7 +224,7 @@ def print_table(rows, seed):
 def main(argv=None):
     """Run the whole job."""
     args = parse_args(argv)
-    own_root, own_people = data_settings(args.config)
+    own_root, own_people = data_settings(osp.join(REPO, args.config))
     if args.data_root is None:
         args.data_root = own_root
     if args.max_people is None:
@@ -309,7 +277,8 @@ def main(argv=None):
     if args.prepare_only:
         return None
     seed = seed_of(args)
-    cfg_options = [*data_root_options(args.config, args.data_root),
+    cfg_options = [*data_root_options(osp.join(REPO, args.config),
+                                     args.data_root),
                    *args.cfg_options]
     opts = ['--cfg-options', *cfg_options] if cfg_options else []
     if args.checkpoint:
@@ -330,10 +299,11 @@ def main(argv=None):
         sys.executable, 'tools/test.py', args.config, checkpoint, '--out',
         preds, '--work-dir', work_dir, *opts
     ])
-    subjects = subjects_of(args.config, args.cfg_options)
+    subjects = subjects_of(osp.join(REPO, args.config), args.cfg_options)
+    subsets = subset_args(osp.join(REPO, args.config))
     rows['VOST (trained)'] = evaluate(args.data_root, preds, task,
                                       osp.join(work_dir, 'metrics.json'),
-                                      subjects)
+                                      subjects, subsets)
     if tiny_vlm is not None and task != 'predcls' and \
             args.vlm_class_weight > 0:
         # the same checkpoint with the VLM's box classes ensembled in
@@ -349,7 +319,7 @@ def main(argv=None):
         rows[f'VOST + VLM box classes (w={args.vlm_class_weight:.2f})'] = \
             evaluate(args.data_root, ens_preds, task,
                      osp.join(work_dir, 'metrics_vlm_classes.json'),
-                     subjects)
+                     subjects, subsets)
 
     if not args.no_baselines:
         untrained = osp.join(work_dir, 'untrained.pth')

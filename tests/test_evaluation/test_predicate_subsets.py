@@ -44,6 +44,12 @@ def test_subsets_by_hand():
     assert m['base/with/mR@3'] == pytest.approx(1.0)
     assert m['base/with/mR@1'] == pytest.approx(0.5)
     assert m['novel/num_gt_triplets'] == 1 and m['base/num_frames'] == 1
+    rest = evaluate_predicate_subsets(
+        gt, preds, dict(novel=['in_front_of'], rest='rest'), ks=KS)
+    assert rest['rest/num_gt_triplets'] == 3  # looking_at, beneath, holding
+    assert [rest[f'rest/with/R@{k}'] for k in KS] == [1 / 3, 2 / 3, 1, 1]
+    with pytest.raises(ValueError, match="must be 'rest'"):
+        evaluate_predicate_subsets(gt, preds, dict(a='all'))
 
 
 @pytest.mark.parametrize('seed', [0, 1])
@@ -70,7 +76,7 @@ def test_unknown_predicate_names_the_subset():
                        r"predicate 'juggling'"):
         evaluate_predicate_subsets(*_case(), dict(novel=['juggling']))
     from vost.evaluation.metrics import ActionGenomeSGGMetric
-    with pytest.raises(ValueError, match=r"predicate_subsets\['z'\]"):
+    with pytest.raises(ValueError, match=r"predicate_subsets: subset 'z'"):
         ActionGenomeSGGMetric('root', task='sgdet',
                               predicate_subsets=dict(z=['flying']))
 

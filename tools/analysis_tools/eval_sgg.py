@@ -93,8 +93,8 @@ def parse_args(argv=None):
         metavar=('NAME', 'PREDICATE'),
         help='also report recall on the GT triplets of these predicates '
         'only, keys prefixed NAME/ (repeatable; e.g. --predicate-subset '
-        'novel sitting_on wiping: the zero-shot zR@K of held-out '
-        'predicates)')
+        "novel sitting_on wiping; 'rest' for every other predicate: "
+        '--predicate-subset base rest)')
     parser.add_argument(
         '--check-frames-exist', action='store_true',
         help='require the frame images under DATA_ROOT/frames')
@@ -121,7 +121,7 @@ def subset_metrics(args, gt) -> dict:
         if not preds:
             raise ValueError(f'--predicate-subset {name}: no predicate '
                              'names after the subset name')
-        subsets[name] = preds
+        subsets[name] = 'rest' if preds == ['rest'] else preds
     metrics = evaluate_predicate_subsets(
         gt, load_prediction_batch(args.pred_file), subsets,
         constraints=args.constraints, ks=args.ks,
@@ -133,7 +133,7 @@ def subset_metrics(args, gt) -> dict:
                  if k.startswith(name + '/')}
         print(format_sgg_table(
             table, args.constraints, sorted(args.ks),
-            title=f'predicates {name!r}: {", ".join(preds)} (mR over the '
+            title=f'predicates {name!r}: {preds} (mR over the '
             'subset\'s predicates in the GT)'))
     return metrics
 

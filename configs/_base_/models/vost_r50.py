@@ -193,4 +193,7 @@ model = dict(
         # > 0: ensemble the VLM's box classes into the class scores at test
         # time (our addition, docs/vlm.md section 8; the main job also
         # reports w=1/3)
-        vlm_class_weight=0.))
+        vlm_class_weight=0.,
+        # zero-shot: predicates scored by the feature bank's text logits
+        # alone (vost/models/heads/novel_predicates.py)
+        novel_predicates=()))

@@ -8,7 +8,9 @@ the others (*base*). Here a subset's recall is the published protocol
 predicates only: frames without such a triplet are not evaluated, and the
 candidates are unchanged (every predicate of every pair competes for the
 top K, so a model that ranks the novel predicates low is not helped).
-mR@K averages the subset's predicates present in the GT.
+mR@K averages the subset's predicates present in the GT. A subset given as
+the string ``'rest'`` holds every predicate of no other subset (e.g.
+``dict(novel=[...], base='rest')``).
 """
 import dataclasses
 from collections import OrderedDict
@@ -16,10 +18,14 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from vost.structures.ag_meta import PREDICATE_NAME_TO_ID, normalize_name
+from vost.structures.ag_meta import (NUM_PREDICATES, PREDICATE_NAME_TO_ID,
+                                     normalize_name)
 from .gt_triplets import GTTriplets
 
-__all__ = ['predicate_ids', 'restrict_gt', 'evaluate_predicate_subsets']
+__all__ = [
+    'predicate_ids', 'resolve_subsets', 'restrict_gt',
+    'evaluate_predicate_subsets'
+]
 
 
 def predicate_ids(names: Sequence[str], what: str = 'predicates') -> List:
@@ -45,6 +51,32 @@ def predicate_ids(names: Sequence[str], what: str = 'predicates') -> List:
                              'vost/structures/ag_meta.py')
         ids.append(pid)
     return ids
+
+
+def resolve_subsets(subsets: Dict) -> Dict[str, List[int]]:
+    """Subset name -> global predicate ids, ``'rest'`` resolved.
+
+    Args:
+        subsets (dict): Name -> predicate names, or ``'rest'`` (at most
+            one subset).
+
+    Returns:
+        dict[str, list[int]]: The ids of every subset.
+    """
+    out, rest = {}, [n for n, v in subsets.items() if isinstance(v, str)]
+    for name, names in subsets.items():
+        if isinstance(names, str):
+            if names != 'rest' or len(rest) > 1:
+                raise ValueError(
+                    f"subset {name!r}: a string value must be 'rest', in "
+                    f'at most one subset, got {names!r}')
+            continue
+        out[name] = predicate_ids(names, f'subset {name!r}')
+    if rest:
+        taken = {i for ids in out.values() for i in ids}
+        out[rest[0]] = [i for i in range(NUM_PREDICATES)
+                        if i not in taken]
+    return {name: out[name] for name in subsets}
 
 
 def restrict_gt(gt: GTTriplets, ids: Sequence[int]) -> GTTriplets:
@@ -79,8 +111,8 @@ def evaluate_predicate_subsets(gt: GTTriplets, predictions,
     Args:
         gt (GTTriplets): All GT triplets.
         predictions: As :func:`~.sgg_recall.evaluate_sgg` takes them.
-        subsets (dict[str, Sequence[str]]): Subset name (e.g. ``'novel'``)
-            -> predicate names.
+        subsets (dict[str, Sequence[str] | str]): Subset name (e.g.
+            ``'novel'``) -> predicate names, or ``'rest'``.
         **eval_kwargs: Settings of :func:`~.sgg_recall.evaluate_sgg`
             (``mr_absent_as_zero`` is forced to False).
 
@@ -91,8 +123,8 @@ def evaluate_predicate_subsets(gt: GTTriplets, predictions,
     from .sgg_recall import evaluate_sgg
     eval_kwargs = dict(eval_kwargs, mr_absent_as_zero=False)
     out = OrderedDict()
-    for name, names in subsets.items():
-        sub = restrict_gt(gt, predicate_ids(names, f'subset {name!r}'))
+    for name, ids in resolve_subsets(subsets).items():
+        sub = restrict_gt(gt, ids)
         metrics, _ = evaluate_sgg(sub, predictions, **eval_kwargs)
         for key, value in metrics.items():
             out[f'{name}/{key}'] = value

@@ -14,7 +14,7 @@ from ..functional import (CONSTRAINTS, IOU_TYPES, SUBJECT_MODES,
                           evaluate_sgg, format_sgg_table,
                           sg_sample_to_prediction)
 from ..functional.predicate_subsets import (evaluate_predicate_subsets,
-                                            predicate_ids)
+                                            resolve_subsets)
 from .frame_result_gathering import gather_frame_results
 
 __all__ = ['ActionGenomeSGGMetric', 'load_gt_triplets']
@@ -94,8 +94,9 @@ class ActionGenomeSGGMetric(BaseMetric):
             matched on its own subject box; with one person per frame the
             numbers are equal).
         predicate_subsets (dict, optional): Subset name -> predicate
-            names: also the metrics on the GT triplets of those predicates
-            only, keys prefixed ``'{name}/'`` (e.g. ``novel`` for the
+            names (or ``'rest'``: every predicate of no other subset): also
+            the metrics on the GT triplets of those predicates only, keys
+            prefixed ``'{name}/'`` (e.g. ``novel`` for the
             zero-shot recall of held-out predicates;
             :mod:`~vost.evaluation.functional.predicate_subsets`).
         collect_device (str): Kept for mmengine compatibility; results are
@@ -156,8 +157,10 @@ class ActionGenomeSGGMetric(BaseMetric):
         self.mr_absent_as_zero = mr_absent_as_zero
         self.subjects = subjects
         self.predicate_subsets = dict(predicate_subsets or {})
-        for name, names in self.predicate_subsets.items():
-            predicate_ids(names, f'predicate_subsets[{name!r}]')
+        try:
+            resolve_subsets(self.predicate_subsets)
+        except ValueError as err:
+            raise ValueError(f'predicate_subsets: {err}') from None
         self._gt: Optional[GTTriplets] = None
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:

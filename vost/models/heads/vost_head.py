@@ -23,6 +23,7 @@ from vost.structures.ag_meta import PREDICATE_GROUP_NAMES as _GROUPS
 from vost.structures.ag_meta import TASKS
 from vost.structures.gt_pair_view import gt_pair_view
 
+from .novel_predicates import novel_local_indices
 from .pair_post_processing import predict_frame
 from .vost_head_loss import VOSTHeadLossMixin
 
@@ -133,8 +134,18 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             pair_nms=None,
             person_box='weighted',
             subject_iou=0.5,
-            vlm_class_weight=0.)
+            vlm_class_weight=0.,
+            novel_predicates=())
         self.test_cfg.update(test_cfg or {})
+        self.novel_local = novel_local_indices(
+            self.test_cfg['novel_predicates'])
+        if any(self.novel_local.values()) and (
+                feature_bank is None
+                or feature_bank.get('text_logit_scale') is None):
+            raise ValueError(
+                'VOSTHead test_cfg.novel_predicates needs the feature '
+                "bank's predicate-text logits (feature_bank with "
+                'text_logit_scale): they are the novel predicates\' scores')
         self.assigner = TASK_UTILS.build(
             self.train_cfg['assigner']) if 'assigner' in self.train_cfg \
             else None
@@ -203,8 +214,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                 rel_hidden: Tensor,
                 refine_boxes: bool = True,
                 vlm_feats: Optional[dict] = None,
-                batch_img_metas: Optional[List[dict]] = None
-                ) -> Tuple[Tensor, ...]:
+                batch_img_metas: Optional[List[dict]] = None,
+                text_only: bool = False) -> Tuple[Tensor, ...]:
         """Run the branches on every decoder layer.
 
         Args:
@@ -216,6 +227,9 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                 the anchors (GT boxes in PredCls/SGCls).
             vlm_feats (dict, optional): For the feature bank.
             batch_img_metas (list[dict], optional): For the feature bank.
+            text_only (bool): The ``test_cfg.novel_predicates`` logits are
+                the bank's predicate-text logits alone (zero-shot testing:
+                their trained branches never saw a positive).
 
         Returns:
             tuple[Tensor]: ``all_cls_scores`` (Li, B, Q, 37) logits,
@@ -262,6 +276,10 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                 logits = getattr(self, f'{group}_branches')[j](feats)
                 if extra is not None and extra.get(group) is not None:
                     logits = logits + extra[group]
+                    novel = self.novel_local[group]
+                    if text_only and novel:
+                        logits = logits.clone()
+                        logits[..., novel] = extra[group][..., novel]
                 preds[group].append(logits)
         return (all_cls_scores, all_sub_boxes, all_obj_boxes,
                 *(torch.stack(preds[g]) for g in _GROUPS))
@@ -276,7 +294,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
 
     def forward_decoder_outs(self, decoder_outs: dict,
                              batch_img_metas: List[dict],
-                             vlm_feats: Optional[dict] = None) -> tuple:
+                             vlm_feats: Optional[dict] = None,
+                             text_only: bool = False) -> tuple:
         """:meth:`forward` on the detector's decoder outputs (``loss`` and
         ``predict`` share it); boxes are refined in SGDet only."""
         return self(
@@ -285,7 +304,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             decoder_outs['rel_hidden'],
             refine_boxes=self.gt_pairs_mode is None,
             vlm_feats=vlm_feats,
-            batch_img_metas=batch_img_metas)
+            batch_img_metas=batch_img_metas,
+            text_only=text_only)
 
     def predict(self,
                 decoder_outs: dict,
@@ -315,7 +335,7 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
         outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
-                                         vlm_feats)
+                                         vlm_feats, text_only=True)
         weight = self.test_cfg['vlm_class_weight']
         if weight > 0 and self.task != 'predcls':
             if box_class_probs is None:
