@@ -108,3 +108,27 @@ def test_cli_writes_the_subset_keys(tmp_path, capsys):
     assert metrics['novel/no/R@20'] == 1.0
     assert metrics['base/no/R@20'] == 1.0
     assert "predicates 'novel'" in capsys.readouterr().out
+
+
+def test_chance_baseline_replaces_only_the_named_columns(tmp_path):
+    from vost.evaluation.chance_baseline import chance_predicate_scores
+    _, preds = random_case(np.random.default_rng(3))
+    out = chance_predicate_scores(preds, ['wiping', 'behind'], seed=1)
+    again = chance_predicate_scores(preds, ['wiping', 'behind'], seed=1)
+    wiping = CONTACTING_PREDICATES.index('wiping')
+    behind = SPATIAL_PREDICATES.index('behind')
+    changed = 0
+    for old, new, rep in zip(preds, out, again):
+        np.testing.assert_array_equal(new['contacting_scores'],
+                                      rep['contacting_scores'])
+        np.testing.assert_array_equal(old['attention_scores'],
+                                      new['attention_scores'])
+        for field, col in (('contacting_scores', wiping),
+                           ('spatial_scores', behind)):
+            keep = [i for i in range(old[field].shape[1]) if i != col]
+            np.testing.assert_array_equal(old[field][:, keep],
+                                          new[field][:, keep])
+            assert ((new[field][:, col] >= 0) &
+                    (new[field][:, col] < 1)).all()
+            changed += int((old[field][:, col] != new[field][:, col]).any())
+    assert changed > 0
