@@ -52,6 +52,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
 TINY_VLM = 'data/tiny_clip'  # random weights (ablation row)
 PRETRAINED_VLM = 'data/tiny_clip_synthetic'  # pretrained, the default
+#: random-weight tiny VLMs the main job makes: folder -> make_tiny_vlm family
+RANDOM_VLMS = {TINY_VLM: 'clip', 'data/tiny_qwen2_5_vl': 'qwen2_5_vl'}
 VLM_PRETRAIN_DATA = 'data/synthetic_ag_vlm_pretrain'
 VLM_PRETRAIN_SEED = 1000
 KS = (10, 20, 50)
@@ -122,16 +124,16 @@ def task_of(config: str) -> str:
 def tiny_vlm_dir(config: str):
     """The tiny VLM folder the resolved config loads, if any.
 
-    Only the two documented locations count (``data/tiny_clip``, random
-    weights; ``data/tiny_clip_synthetic``, pretrained): a missing folder
-    of a real checkpoint must fail, not be replaced by a tiny model.
+    Only the documented locations count (``RANDOM_VLMS``, random weights;
+    ``data/tiny_clip_synthetic``, pretrained): a missing folder of a real
+    checkpoint must fail, not be replaced by a tiny model.
     """
     import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, config))
     vlm = cfg.model.get('vlm_encoder') or {}
     name = osp.normpath(str(vlm.get('model_name', '')))
-    known = (osp.normpath(TINY_VLM), osp.normpath(PRETRAINED_VLM))
+    known = (*map(osp.normpath, RANDOM_VLMS), osp.normpath(PRETRAINED_VLM))
     return name if name in known else None
 
 
@@ -139,13 +141,14 @@ def make_vlm(vlm_dir: str):
     """Write the tiny VLM folder: the random one if absent; the pretrained
     one unless pretrained with the same settings already (the tool keeps
     it then)."""
-    if vlm_dir == osp.normpath(TINY_VLM):
+    families = {osp.normpath(k): v for k, v in RANDOM_VLMS.items()}
+    if vlm_dir in families:
         if osp.isdir(osp.join(REPO, vlm_dir)):
             print(f'main job: using the existing VLM {vlm_dir}')
             return 0.
         return run([
             sys.executable, 'tools/misc/make_tiny_vlm.py', vlm_dir,
-            '--family', 'clip'
+            '--family', families[vlm_dir]
         ])
     return run([
         sys.executable, 'tools/misc/pretrain_tiny_vlm.py', vlm_dir,

@@ -129,3 +129,11 @@ def test_several_people_script_parses_and_names_existing_configs():
         assert osp.isfile(osp.join(REPO, config)), config
     assert MAIN_JOB['data_settings'](configs[1])[0] == osp.normpath(
         re.search(r'^D3=(\S+)$', text, re.M).group(1))
+
+
+def test_the_tiny_qwen_config_gets_its_tiny_vlm():
+    config = 'configs/vost/vost-qwen2.5-vl_r18_1xb8-2e_synthetic-ag-sgdet.py'
+    assert MAIN_JOB['tiny_vlm_dir'](config) == 'data/tiny_qwen2_5_vl'
+    assert MAIN_JOB['RANDOM_VLMS']['data/tiny_qwen2_5_vl'] == 'qwen2_5_vl'
+    assert MAIN_JOB['tiny_vlm_dir'](
+        'configs/vost/vost-qwen2.5-vl_r50_8xb2-12e_ag-sgdet.py') is None

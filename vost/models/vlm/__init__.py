@@ -15,6 +15,8 @@ from .prompts import (
                             object_phrase,
                             predicate_phrase,
 )
+from .qwen_vl import QwenYesPrior, qwen_merged_tokens, qwen_patchify
+from .tiny_qwen import make_tiny_qwen2_5_vl
 from .tiny_vlm import make_tiny_vlm
 from .vlm_encoder import VLMEncoder
 
@@ -22,6 +24,8 @@ __all__ = [
     'VLMEncoder', 'VLMFeatureCache', 'VLMFeatureCacheWriter',
     'CACHE_FORMAT_VERSION', 'pool_boxes', 'union_boxes', 'load_vlm',
     'load_image_stats', 'vlm_family', 'make_tiny_vlm',
+    'make_tiny_qwen2_5_vl', 'QwenYesPrior', 'qwen_patchify',
+    'qwen_merged_tokens',
     'DEFAULT_OBJECT_TEMPLATES', 'DEFAULT_PREDICATE_TEMPLATES',
     'DEFAULT_PREDICATE_PHRASES', 'build_object_prompts',
     'build_predicate_prompts', 'object_phrase', 'predicate_phrase'

@@ -1,17 +1,24 @@
-"""Load a CLIP / SigLIP checkpoint through ``transformers``, offline-aware.
+"""Load a CLIP / SigLIP / Qwen2.5-VL checkpoint through ``transformers``,
+offline-aware.
 
 Every loader goes through the public ``from_pretrained`` entry points, so a
 hub name (``'openai/clip-vit-base-patch16'``) and a local directory written
 by ``save_pretrained`` take the same path. When a checkpoint cannot be found
 (no network, ``HF_HUB_OFFLINE=1``, a typo) the ``OSError`` of transformers is
 re-raised with the name and how to provide the checkpoint locally.
+
+The family is read from the checkpoint's ``config.model_type`` (through
+``AutoConfig``) before the weights: ``'qwen2_5_vl'`` loads with
+``Qwen2_5_VLForConditionalGeneration``, everything else with ``AutoModel``.
 """
 import os.path as osp
-from typing import List, Tuple
+from typing import List, Optional, Tuple
+
+from .qwen_vl import QWEN_FAMILY, qwen_merged_tokens, qwen_text_features
 
 __all__ = [
     'load_vlm', 'load_image_stats', 'vlm_family', 'text_features',
-    'vision_features'
+    'vision_features', 'vision_tower', 'vision_geometry'
 ]
 
 
@@ -39,12 +46,14 @@ def vlm_family(model) -> str:
         model: A model returned by ``AutoModel.from_pretrained``.
 
     Returns:
-        str: ``'clip'`` or ``'siglip'``.
+        str: ``'clip'``, ``'siglip'`` or ``'qwen2_5_vl'``.
 
     Raises:
         TypeError: For another architecture.
     """
     model_type = getattr(model.config, 'model_type', '')
+    if model_type == QWEN_FAMILY and hasattr(model, 'visual'):
+        return QWEN_FAMILY
     if hasattr(model, 'visual_projection') and hasattr(
             model, 'text_projection'):
         return 'clip'
@@ -52,8 +61,8 @@ def vlm_family(model) -> str:
         return 'siglip'
     raise TypeError(
         f'VLM of model_type {model_type!r} ({type(model).__name__}) is not '
-        'supported: use a CLIP-style (visual_projection/text_projection) or '
-        'SigLIP checkpoint')
+        'supported: use a CLIP-style (visual_projection/text_projection), '
+        'SigLIP or Qwen2.5-VL checkpoint')
 
 
 def _looks_local(name: str) -> bool:
@@ -82,22 +91,38 @@ def _check_local_path(name: str) -> None:
                                 f'(no config.json in it); {fix}')
 
 
-def load_vlm(name: str, local_files_only: bool = False):
+def load_vlm(name: str,
+             local_files_only: bool = False,
+             torch_dtype: Optional[str] = None):
     """Load a frozen VLM and its tokenizer.
 
     Args:
         name (str): Hub name or local directory.
         local_files_only (bool): Never touch the network.
+        torch_dtype (str, optional): Weight dtype (``'bfloat16'``,
+            ``'float16'``, ``'float32'`` or ``'auto'``); default: the
+            ``from_pretrained`` default (float32).
 
     Returns:
         tuple: ``(model, tokenizer)``; the model is in eval mode with
         ``requires_grad=False`` on every parameter.
     """
-    from transformers import AutoModel, AutoTokenizer
+    import torch
+    from transformers import (AutoConfig, AutoModel, AutoTokenizer,
+                              Qwen2_5_VLForConditionalGeneration)
     _check_local_path(name)
+    kwargs = dict(local_files_only=local_files_only)
+    if torch_dtype is not None:
+        kwargs['torch_dtype'] = (torch_dtype if torch_dtype == 'auto' else
+                                 getattr(torch, torch_dtype))
     try:
-        model = AutoModel.from_pretrained(
+        config = AutoConfig.from_pretrained(
             name, local_files_only=local_files_only)
+        if getattr(config, 'model_type', '') == QWEN_FAMILY:
+            model = Qwen2_5_VLForConditionalGeneration.from_pretrained(
+                name, **kwargs)
+        else:
+            model = AutoModel.from_pretrained(name, **kwargs)
     except (OSError, ValueError) as err:  # HFValidationError: ValueError
         raise _not_available(name, 'weights', err) from err
     try:
@@ -147,18 +172,26 @@ def load_image_stats(name: str,
     return mean, std
 
 
-def text_features(vlm, tokenizer, family: str, prompts: List[str]):
+def text_features(vlm,
+                  tokenizer,
+                  family: str,
+                  prompts: List[str],
+                  pooling: str = 'mean'):
     """Text embeddings of prompts, tokenised as the family was trained.
 
     Args:
-        vlm: A CLIP or SigLIP model from :func:`load_vlm`.
+        vlm: A model from :func:`load_vlm`.
         tokenizer: Its tokenizer.
-        family (str): ``'clip'`` or ``'siglip'`` (:func:`vlm_family`).
+        family (str): :func:`vlm_family`.
         prompts (list[str]): ``K`` prompts.
+        pooling (str): Qwen2.5-VL only, see
+            :func:`~vost.models.vlm.qwen_vl.qwen_text_features`.
 
     Returns:
-        Tensor: (K, C) text features (not normalised).
+        Tensor: (K, C) float32 text features (not normalised).
     """
+    if family == QWEN_FAMILY:
+        return qwen_text_features(vlm, tokenizer, prompts, pooling)
     kwargs = dict(padding=True, truncation=True, return_tensors='pt')
     if family == 'siglip':
         # SigLIP pools the last token: it was trained on max-length padded
@@ -169,7 +202,7 @@ def text_features(vlm, tokenizer, family: str, prompts: List[str]):
     keep = ('input_ids', ) if family == 'siglip' else ('input_ids',
                                                        'attention_mask')
     tokens = {k: v.to(device) for k, v in tokens.items() if k in keep}
-    return vlm.get_text_features(**tokens)
+    return vlm.get_text_features(**tokens).float()
 
 
 def vision_features(vlm, family: str, pixels):
@@ -178,22 +211,54 @@ def vision_features(vlm, family: str, pixels):
     CLIP: the pooled token and the last-layer patch tokens (class token
     dropped) through ``post_layernorm`` and ``visual_projection``, the image
     embedding's own path applied per token. SigLIP: the pooled output and
-    the last-layer tokens.
+    the last-layer tokens. Qwen2.5-VL: the merged vision tokens
+    (:func:`~vost.models.vlm.qwen_vl.qwen_merged_tokens`, ``patch`` = 28)
+    and their mean.
 
     Args:
-        vlm: A CLIP or SigLIP model from :func:`load_vlm`.
-        family (str): ``'clip'`` or ``'siglip'``.
+        vlm: A model from :func:`load_vlm`.
+        family (str): :func:`vlm_family`.
         pixels (Tensor): (n, 3, S, S) VLM-normalised pixels.
 
     Returns:
         tuple[Tensor, Tensor]: image embeddings (n, C), not normalised, and
-        patch tokens (n, (S / patch) ** 2, C).
+        patch tokens (n, (S / patch) ** 2, C), row-major over the grid.
     """
+    if family == QWEN_FAMILY:
+        tokens = qwen_merged_tokens(vlm, pixels)
+        return tokens.mean(1), tokens
     vision = vlm.vision_model
-    out = vision(pixel_values=pixels)
+    out = vision(pixel_values=pixels.to(next(vision.parameters()).dtype))
     tokens = out.last_hidden_state
     if family == 'clip':
         image = vlm.visual_projection(out.pooler_output)
         patches = vlm.visual_projection(vision.post_layernorm(tokens[:, 1:]))
-        return image, patches
-    return out.pooler_output, tokens
+        return image.to(pixels.dtype), patches.to(pixels.dtype)
+    return out.pooler_output.to(pixels.dtype), tokens.to(pixels.dtype)
+
+
+def vision_tower(vlm, family: str):
+    """The vision tower module (``visual`` of Qwen, else
+    ``vision_model``), whose weights the cache fingerprint covers."""
+    return vlm.visual if family == QWEN_FAMILY else vlm.vision_model
+
+
+def vision_geometry(vlm, family: str,
+                    qwen_image_size: int) -> Tuple[int, int]:
+    """Square input side ``S`` and the input pixels per native grid cell.
+
+    CLIP / SigLIP: the vision config's ``image_size`` and ``patch_size``.
+    Qwen2.5-VL: ``qwen_image_size`` and ``patch_size * spatial_merge_size``
+    (28: one merged token).
+
+    Raises:
+        ValueError: If ``S`` is not a multiple of the cell.
+    """
+    vcfg = vlm.config.vision_config
+    if family != QWEN_FAMILY:
+        return int(vcfg.image_size), int(vcfg.patch_size)
+    cell = int(vcfg.patch_size * vcfg.spatial_merge_size)
+    if qwen_image_size % cell:
+        raise ValueError(f'qwen_image_size {qwen_image_size} is not a '
+                         f'multiple of {cell} (patch x merge)')
+    return int(qwen_image_size), cell

@@ -1,4 +1,5 @@
-"""The frozen vision-language encoder (CLIP / SigLIP on ``transformers``)."""
+"""The frozen vision-language encoder (CLIP / SigLIP / Qwen2.5-VL on
+``transformers``)."""
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -10,20 +11,23 @@ from vost.registry import MODELS
 
 from .feature_cache import VLMFeatureCache, weights_fingerprint
 from .hf_loading import (load_image_stats, load_vlm, text_features,
-                         vision_features, vlm_family)
+                         vision_features, vision_geometry, vision_tower,
+                         vlm_family)
 from .prompts import (
     DEFAULT_OBJECT_TEMPLATES,
     DEFAULT_PREDICATE_TEMPLATES,
     build_object_prompts,
     build_predicate_prompts,
 )
+from .qwen_vl import (QWEN_FAMILY, QWEN_PRIOR_QUESTION, QWEN_PRIOR_SCALE,
+                      QwenYesPrior, check_qwen_switches)
 
 __all__ = ['VLMEncoder']
 
 
 @MODELS.register_module()
 class VLMEncoder(BaseModule):
-    """Frozen CLIP / SigLIP encoder giving the VLM priors of VOST.
+    """Frozen CLIP / SigLIP / Qwen2.5-VL encoder giving the VLM priors.
 
     Outputs of :meth:`forward` (``n`` frames, ``C`` = :attr:`embed_dims`):
 
@@ -43,7 +47,7 @@ class VLMEncoder(BaseModule):
       global predicate ids.
     - ``class_prior`` (n, 37): per-frame class prior, the softmax over
       classes 1..36 of ``prior_scale * image_embeds @ text_obj.T``; column 0
-      is 0.
+      is 0 (or Qwen's ``qwen_prior='yes_probability'``, below).
 
     Entries named ``text_*`` are shared by all frames; the others have
     ``n`` rows (the detector selects key frames by that rule).
@@ -53,6 +57,13 @@ class VLMEncoder(BaseModule):
     embedding's own path, applied per token); for SigLIP, the last-layer
     (post-layernorm) patch tokens, whose width equals the embedding width.
     Both are approximations of dense VLM features, documented in docs/vlm.md.
+
+    Qwen2.5-VL (rules inferred, :mod:`~vost.models.vlm.qwen_vl`): the
+    frame is stretched to ``qwen_image_size``; ``patch_feats`` are the
+    tokens after the patch merger on their ``(S / 28, S / 28)`` grid,
+    ``image_embeds`` their normalised mean, text embeddings a
+    ``text_pooling`` of the language model's states;
+    ``qwen_prior='yes_probability'`` is :class:`QwenYesPrior` (online only).
 
     The VLM is frozen: it is kept out of the module tree (no parameters in
     ``state_dict``, the optimizer, ``init_weights`` or DDP), is always in eval
@@ -69,8 +80,8 @@ class VLMEncoder(BaseModule):
     not supported with a cache.
 
     Args:
-        model_name (str): Hub name or local directory of a CLIP or SigLIP
-            checkpoint.
+        model_name (str): Hub name or local directory of a CLIP, SigLIP or
+            Qwen2.5-VL checkpoint.
         grid_size (tuple[int, int] | int | None): Pooled patch grid
             ``(h, w)``; None keeps the VLM's native grid.
         mean (Sequence[float]): Mean the data preprocessor subtracted from
@@ -89,10 +100,16 @@ class VLMEncoder(BaseModule):
         predicate_object_word (str): Fills ``{obj}`` in predicate prompts.
         predicate_phrases (dict, optional): Predicate phrase overrides.
         prior_scale (float, optional): Scale of the class-prior logits;
-            default: the VLM's ``logit_scale.exp()``.
+            default: the VLM's ``logit_scale.exp()`` (Qwen: 100).
         cache_dir (str, optional): Feature cache to read.
         local_files_only (bool): Never use the network when loading.
-        vision_batch_size (int): Frames per vision-tower call.
+        vision_batch_size (int): Frames per vision-tower call (Qwen's SDPA
+            vision attention is quadratic in the call's tokens: keep small).
+        qwen_image_size (int): Qwen: square input side, a multiple of 28.
+        text_pooling (str): Qwen: ``'mean'``, ``'last'`` or ``'embed_mean'``.
+        qwen_prior (str): Qwen: ``'similarity'`` or ``'yes_probability'``.
+        qwen_prior_question (str): Qwen yes-probability question (``{obj}``).
+        torch_dtype (str, optional): Weight dtype, e.g. ``'bfloat16'``.
         init_cfg (dict, optional): Unused; the VLM keeps its weights.
     """
 
@@ -112,20 +129,28 @@ class VLMEncoder(BaseModule):
                  cache_dir: Optional[str] = None,
                  local_files_only: bool = False,
                  vision_batch_size: int = 32,
+                 qwen_image_size: int = 448,
+                 text_pooling: str = 'mean',
+                 qwen_prior: str = 'similarity',
+                 qwen_prior_question: str = QWEN_PRIOR_QUESTION,
+                 torch_dtype: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if input_channel_order not in ('rgb', 'bgr'):
             raise ValueError("input_channel_order must be 'rgb' or 'bgr', "
                              f'got {input_channel_order!r}')
         self.model_name = model_name
-        model, tokenizer = load_vlm(model_name, local_files_only)
+        model, tokenizer = load_vlm(model_name, local_files_only, torch_dtype)
         # Kept out of the module tree on purpose (see the class docstring).
         object.__setattr__(self, '_vlm', model)
         self.tokenizer = tokenizer
-        self.family = vlm_family(model)
-        vcfg = model.config.vision_config
-        self.image_size = int(vcfg.image_size)
-        self.patch_size = int(vcfg.patch_size)
+        self.family, self.torch_dtype = vlm_family(model), torch_dtype
+        qwen = self.family == QWEN_FAMILY
+        check_qwen_switches(self.family, text_pooling, qwen_prior, cache_dir)
+        self.text_pooling, self.qwen_prior = text_pooling, qwen_prior
+        # patch_size: input pixels per native grid cell (Qwen: merged)
+        self.image_size, self.patch_size = vision_geometry(
+            model, self.family, qwen_image_size)
         native = self.image_size // self.patch_size
         if grid_size is None:
             grid_size = (native, native)
@@ -161,7 +186,8 @@ class VLMEncoder(BaseModule):
                 build_predicate_prompts(predicate_templates,
                                         predicate_object_word,
                                         predicate_phrases))
-            logit_scale = model.logit_scale.exp().detach().clone()
+            logit_scale = (torch.tensor(QWEN_PRIOR_SCALE) if qwen else
+                           model.logit_scale.exp().detach().clone())
         self.embed_dims = text_obj.shape[1]
         self.register_buffer(
             'text_obj',
@@ -170,6 +196,10 @@ class VLMEncoder(BaseModule):
         self.register_buffer('text_pred', text_pred, persistent=False)
         self.register_buffer('logit_scale', logit_scale, persistent=False)
         self.prior_scale = prior_scale
+        self.yes_prior = (
+            QwenYesPrior(tokenizer, model.config, qwen_prior_question,
+                         (native, native))
+            if qwen_prior == 'yes_probability' else None)
         self.cache_dir = cache_dir
         self.cache = (
             VLMFeatureCache(cache_dir, self.cache_settings())
@@ -205,7 +235,7 @@ class VLMEncoder(BaseModule):
             dict: JSON-able: VLM name, type, a fingerprint of the vision
             weights, input size, grid size, feature definition, mean/std.
         """
-        return dict(
+        settings = dict(
             model_name=self.model_name,
             model_type=self._vlm.config.model_type,
             weights_fingerprint=self.weights_fingerprint(),
@@ -218,10 +248,18 @@ class VLMEncoder(BaseModule):
                      for v in self.vlm_std.flatten()],
             patch_features=f'{self.family}_last_layer_tokens_v1',
             resize='stretch_full_frame_bilinear_antialias')
+        if self.family == QWEN_FAMILY:  # CLIP / SigLIP settings unchanged
+            settings.update(family=self.family, text_pooling=self.text_pooling,
+                            qwen_image_size=self.image_size,
+                            qwen_prior=self.qwen_prior,
+                            patch_features='qwen2_5_vl_merged_tokens_v1')
+        if self.family == QWEN_FAMILY or self.torch_dtype is not None:
+            settings['torch_dtype'] = self.torch_dtype
+        return settings
 
     def weights_fingerprint(self) -> str:
         """A short hash of the vision tower's weights (16 hex digits)."""
-        return weights_fingerprint(self._vlm.vision_model)
+        return weights_fingerprint(vision_tower(self._vlm, self.family))
 
     # ------------------------------------------------------------------
     @torch.no_grad()
@@ -236,7 +274,8 @@ class VLMEncoder(BaseModule):
         """
         flat = [p for group in prompts for p in group]
         embeds = F.normalize(
-            text_features(self._vlm, self.tokenizer, self.family, flat),
+            text_features(self._vlm, self.tokenizer, self.family, flat,
+                          self.text_pooling),
             dim=-1)
         out, start = [], 0
         for group in prompts:
@@ -246,16 +285,19 @@ class VLMEncoder(BaseModule):
         return torch.stack(out)
 
     @torch.no_grad()
-    def encode_frames(self, frames: List[Tensor]) -> Tuple[Tensor, Tensor]:
+    def encode_frames(self, frames: List[Tensor],
+                      return_tokens: bool = False) -> Tuple[Tensor, ...]:
         """Run the vision tower on whole frames.
 
         Args:
             frames (list[Tensor]): ``n`` RGB frames (3, h_i, w_i) on the
                 0..255 scale (any float dtype).
+            return_tokens (bool): Also return the unpooled tokens.
 
         Returns:
-            tuple[Tensor, Tensor]: image embeddings (n, C), normalised, and
-            patch features (n, C, *grid_size).
+            tuple[Tensor, ...]: image embeddings (n, C), normalised, and
+            patch features (n, C, *grid_size); with ``return_tokens`` also
+            the native tokens (n, N, C).
         """
         pixels = torch.stack([
             F.interpolate(
@@ -266,22 +308,19 @@ class VLMEncoder(BaseModule):
                 antialias=True)[0] for f in frames
         ])
         pixels = (pixels - self.vlm_mean) / self.vlm_std
-        image_embeds, patch_feats = [], []
-        for start in range(0, len(pixels), self.vision_batch_size):
-            img, patch = self._vision_forward(
-                pixels[start:start + self.vision_batch_size])
-            image_embeds.append(img)
-            patch_feats.append(patch)
-        return torch.cat(image_embeds), torch.cat(patch_feats)
+        outs = [self._vision_forward(pixels[i:i + self.vision_batch_size])
+                for i in range(0, len(pixels), self.vision_batch_size)]
+        outs = tuple(torch.cat(parts) for parts in zip(*outs))
+        return outs if return_tokens else outs[:2]
 
-    def _vision_forward(self, pixels: Tensor) -> Tuple[Tensor, Tensor]:
+    def _vision_forward(self, pixels: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Vision tower on VLM-normalised pixels (n, 3, S, S)."""
-        image, patches = vision_features(self._vlm, self.family, pixels)
+        image, tokens = vision_features(self._vlm, self.family, pixels)
         g = self.image_size // self.patch_size
-        patches = patches.transpose(1, 2).reshape(len(pixels), -1, g, g)
+        patches = tokens.transpose(1, 2).reshape(len(pixels), -1, g, g)
         if tuple(self.grid_size) != (g, g):
             patches = F.adaptive_avg_pool2d(patches, self.grid_size)
-        return F.normalize(image, dim=-1), patches
+        return F.normalize(image, dim=-1), patches, tokens
 
     # ------------------------------------------------------------------
     def _frames_from_inputs(self, batch_inputs: Tensor,
@@ -311,6 +350,12 @@ class VLMEncoder(BaseModule):
         prior = logits.softmax(-1)
         return torch.cat([prior.new_zeros(len(prior), 1), prior], dim=1)
 
+    def yes_probability_prior(self, tokens: Tensor) -> Tensor:
+        """Qwen's yes-probability prior (n, 37) of merged vision tokens
+        (n, N, C) (:class:`QwenYesPrior`); column 0 is 0."""
+        prior = self.yes_prior(self._vlm, tokens).to(tokens.dtype)
+        return torch.cat([prior.new_zeros(len(prior), 1), prior], dim=1)
+
     @torch.no_grad()
     def forward(self, batch_inputs: Tensor,
                 batch_data_samples: list) -> Dict[str, Tensor]:
@@ -334,14 +379,16 @@ class VLMEncoder(BaseModule):
             image_embeds, patch_feats = self.cache.load_for_samples(
                 batch_data_samples, batch_inputs.device)
         else:
-            image_embeds, patch_feats = self.encode_frames(
-                self._frames_from_inputs(batch_inputs, batch_data_samples))
+            image_embeds, patch_feats, tokens = self.encode_frames(
+                self._frames_from_inputs(batch_inputs, batch_data_samples),
+                return_tokens=True)
         return dict(
             image_embeds=image_embeds,
             patch_feats=patch_feats,
             text_obj=self.text_obj,
             text_pred=self.text_pred,
-            class_prior=self.class_prior(image_embeds))
+            class_prior=(self.class_prior(image_embeds) if self.yes_prior is
+                         None else self.yes_probability_prior(tokens)))
 
     def extra_repr(self) -> str:
         """Summary shown by ``print(model)``."""
