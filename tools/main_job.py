@@ -230,7 +230,8 @@ def main(argv=None):
     own_root, own_people = data_settings(osp.join(REPO, args.config))
     if args.data_root is None:
         args.data_root = own_root
-    if args.max_people is None:
+    people_given = args.max_people is not None
+    if not people_given:
         args.max_people = own_people if osp.normpath(
             args.data_root) == own_root else 1
     t0 = time.time()
@@ -259,6 +260,10 @@ def main(argv=None):
         sys.exit(f'main job: {args.data_root} was generated with data seed '
                  f"{record['data_seed']}, not --data-seed {args.data_seed}:"
                  ' remove it to regenerate, or use another --data-root')
+    elif record and not people_given and \
+            osp.normpath(args.data_root) != own_root:
+        # another config's data set, e.g. testing a checkpoint on it
+        args.max_people = record.get('max_people', 1)
     elif record and record.get('max_people', 1) != args.max_people:
         sys.exit(f'main job: {args.data_root} was generated with '
                  f"--max-people {record.get('max_people', 1)}, not "

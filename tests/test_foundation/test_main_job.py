@@ -137,3 +137,18 @@ def test_the_tiny_qwen_config_gets_its_tiny_vlm():
     assert MAIN_JOB['RANDOM_VLMS']['data/tiny_qwen2_5_vl'] == 'qwen2_5_vl'
     assert MAIN_JOB['tiny_vlm_dir'](
         'configs/vost/vost-qwen2.5-vl_r50_8xb2-12e_ag-sgdet.py') is None
+
+
+def test_another_configs_data_set_keeps_its_people_count(tmp_path):
+    import json
+    ann = tmp_path / 'annotations'
+    ann.mkdir()
+    (ann / 'frame_list.txt').write_text('A1.mp4/000001.png\n')
+    (tmp_path / 'main_job_data.json').write_text(
+        json.dumps(dict(videos=1, data_seed=0, max_people=3)))
+    # a one-person config tested on a 3-people set: no --max-people needed
+    assert MAIN_JOB['main']([
+        '--config', 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-'
+        'sgdet.py', '--data-root', str(tmp_path), '--videos', '1',
+        '--work-dir', str(tmp_path / 'work'), '--prepare-only'
+    ]) is None
