@@ -46,7 +46,7 @@ import sys
 import time
 
 from vost.engine.job_settings import (data_root_options, data_settings,
-                                      subjects_of, subset_args)
+                                      load_config, subjects_of, subset_args)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
@@ -116,9 +116,7 @@ def vlm_class_options(weight: float) -> list:
 def task_of(config: str) -> str:
     """The config's task (sgdet, sgcls or predcls): its ``model.task``,
     the one place a config states it."""
-    import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
-    from mmengine.config import Config
-    return Config.fromfile(osp.join(REPO, config)).model.get('task', 'sgdet')
+    return load_config(osp.join(REPO, config)).model.get('task', 'sgdet')
 
 
 def tiny_vlm_dir(config: str):
@@ -128,9 +126,7 @@ def tiny_vlm_dir(config: str):
     ``data/tiny_clip_synthetic``, pretrained): a missing folder of a real
     checkpoint must fail, not be replaced by a tiny model.
     """
-    import vost  # noqa: F401  (lets mmengine resolve vost:: bases)
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, config))
+    cfg = load_config(osp.join(REPO, config))
     vlm = cfg.model.get('vlm_encoder') or {}
     name = osp.normpath(str(vlm.get('model_name', '')))
     known = (*map(osp.normpath, RANDOM_VLMS), osp.normpath(PRETRAINED_VLM))

@@ -1,7 +1,5 @@
 """Tests of load_action_genome on the checked-in tiny fixture."""
 import os.path as osp
-import pickle
-import shutil
 
 import numpy as np
 import pytest
@@ -11,6 +9,8 @@ from vost.ag_format import (
     load_action_genome,
     read_class_file,
 )
+
+from .ag_edit import edit_annotation
 
 FIXTURE = osp.join(osp.dirname(__file__), '..', 'data', 'ag_tiny')
 
@@ -150,23 +150,6 @@ def test_class_files_accept_squashed_names():
     assert ids == list(range(26))
 
 
-@pytest.fixture
-def ag_copy(tmp_path):
-    root = tmp_path / 'ag'
-    shutil.copytree(osp.join(FIXTURE, 'annotations'), root / 'annotations')
-    shutil.copytree(osp.join(FIXTURE, 'frames'), root / 'frames')
-    return root
-
-
-def _edit(root, name, fn):
-    path = root / 'annotations' / name
-    with open(path, 'rb') as f:
-        data = pickle.load(f)
-    fn(data)
-    with open(path, 'wb') as f:
-        pickle.dump(data, f)
-
-
 def test_missing_annotation_file(ag_copy):
     (ag_copy / 'annotations' / 'person_bbox.pkl').unlink()
     with pytest.raises(FileNotFoundError, match='person_bbox.pkl'):
@@ -182,7 +165,7 @@ def test_unreadable_pickle(ag_copy):
 
 
 def test_key_sets_differ(ag_copy):
-    _edit(ag_copy, 'person_bbox.pkl',
+    edit_annotation(ag_copy, 'person_bbox.pkl',
           lambda d: d.pop('AAAAA.mp4/000010.png'))
     with pytest.raises(
             AGAnnotationError,
@@ -202,7 +185,7 @@ def test_unknown_class_and_predicate(ag_copy):
     def bad_class(d):
         d['AAAAA.mp4/000003.png'][0]['class'] = 'spaceship'
 
-    _edit(ag_copy, 'object_bbox_and_relationship.pkl', bad_class)
+    edit_annotation(ag_copy, 'object_bbox_and_relationship.pkl', bad_class)
     with pytest.raises(AGAnnotationError,
                        match=r"key 'AAAAA.mp4/000003.png'.*'spaceship'"):
         load_action_genome(str(ag_copy))
@@ -216,7 +199,7 @@ def test_unknown_class_and_predicate(ag_copy):
     def bad_pred(d):
         d['CCCCC.mp4/000007.png'][1]['spatial_relationship'] = ['levitating']
 
-    _edit(ag_copy, 'object_bbox_and_relationship.pkl', bad_pred)
+    edit_annotation(ag_copy, 'object_bbox_and_relationship.pkl', bad_pred)
     with pytest.raises(AGAnnotationError,
                        match=r"key 'AAAAA.mp4/000003.png'.*'spaceship'"):
         load_action_genome(str(ag_copy))
@@ -230,7 +213,7 @@ def test_predicate_in_the_wrong_group(ag_copy):
     def fn(d):
         d['CCCCC.mp4/000007.png'][1]['attention_relationship'] = ['holding']
 
-    _edit(ag_copy, 'object_bbox_and_relationship.pkl', fn)
+    edit_annotation(ag_copy, 'object_bbox_and_relationship.pkl', fn)
     with pytest.raises(AGAnnotationError,
                        match=r"unknown attention predicate 'holding'"):
         load_action_genome(str(ag_copy))
@@ -242,7 +225,7 @@ def test_bad_object_box(ag_copy, box):
     def fn(d):
         d['CCCCC.mp4/000006.png'][0]['bbox'] = box
 
-    _edit(ag_copy, 'object_bbox_and_relationship.pkl', fn)
+    edit_annotation(ag_copy, 'object_bbox_and_relationship.pkl', fn)
     with pytest.raises(AGAnnotationError,
                        match=r"key 'CCCCC.mp4/000006.png'.*field 'bbox'"):
         load_action_genome(str(ag_copy), task='predcls')
@@ -254,7 +237,7 @@ def test_bad_person_box(ag_copy):
         d['CCCCC.mp4/000006.png']['bbox'] = np.array([[10, 10, 5, 20]],
                                                      np.float32)
 
-    _edit(ag_copy, 'person_bbox.pkl', fn)
+    edit_annotation(ag_copy, 'person_bbox.pkl', fn)
     with pytest.raises(AGAnnotationError,
                        match=r"person_bbox.pkl: key 'CCCCC.mp4/000006.png'"):
         load_action_genome(str(ag_copy))
@@ -265,7 +248,7 @@ def test_none_relations_of_visible_object(ag_copy):
     def fn(d):
         d['CCCCC.mp4/000006.png'][0]['contacting_relationship'] = None
 
-    _edit(ag_copy, 'object_bbox_and_relationship.pkl', fn)
+    edit_annotation(ag_copy, 'object_bbox_and_relationship.pkl', fn)
     with pytest.raises(AGAnnotationError,
                        match=r"'contacting_relationship' is None"):
         load_action_genome(str(ag_copy))

@@ -2,33 +2,16 @@
 (``vost/ag_format/subjects.py``), on edited copies of the tiny fixture."""
 import copy
 import os.path as osp
-import pickle
-import shutil
 
 import numpy as np
 import pytest
 
 from vost.ag_format import AGAnnotationError, load_action_genome
 
+from .ag_edit import edit_annotation
+
 FIXTURE = osp.join(osp.dirname(__file__), '..', 'data', 'ag_tiny')
 KEY = 'CCCCC.mp4/000006.png'
-
-
-@pytest.fixture
-def ag_copy(tmp_path):
-    root = tmp_path / 'ag'
-    shutil.copytree(osp.join(FIXTURE, 'annotations'), root / 'annotations')
-    shutil.copytree(osp.join(FIXTURE, 'frames'), root / 'frames')
-    return root
-
-
-def _edit(root, name, fn):
-    path = root / 'annotations' / name
-    with open(path, 'rb') as f:
-        data = pickle.load(f)
-    fn(data)
-    with open(path, 'wb') as f:
-        pickle.dump(data, f)
 
 
 def _frame(data_list, key=KEY):
@@ -61,8 +44,8 @@ def _two_people(root, subjects=(0, 1, 1)):
             rec['subject'] = sub
         d[KEY] = records
 
-    _edit(root, 'person_bbox.pkl', persons)
-    _edit(root, 'object_bbox_and_relationship.pkl', objects)
+    edit_annotation(root, 'person_bbox.pkl', persons)
+    edit_annotation(root, 'object_bbox_and_relationship.pkl', objects)
 
 
 def test_one_person_reads_as_without_the_extension(ag_copy):
@@ -73,7 +56,8 @@ def test_one_person_reads_as_without_the_extension(ag_copy):
             for rec in records:
                 rec['subject'] = 0
 
-    _edit(ag_copy, 'object_bbox_and_relationship.pkl', name_the_person)
+    edit_annotation(ag_copy, 'object_bbox_and_relationship.pkl',
+                    name_the_person)
     after, report_after = load_action_genome(str(ag_copy), task='predcls')
     assert after == before
     assert report_after == report
@@ -126,7 +110,7 @@ def test_several_people_need_named_subjects(ag_copy):
         d[KEY]['bbox'] = np.array([[10, 5, 40, 45], [42, 4, 62, 46]],
                                   np.float32)
 
-    _edit(ag_copy, 'person_bbox.pkl', persons)
+    edit_annotation(ag_copy, 'person_bbox.pkl', persons)
     with pytest.raises(AGAnnotationError,
                        match=r"has 2 person boxes, so the record must name "
                        r"its subject \('subject': k\)"):

@@ -114,8 +114,8 @@ def subset_metrics(args, gt) -> dict:
     """The ``--predicate-subset`` metrics, printed as one table each."""
     from vost.evaluation.functional import format_sgg_table
     from vost.evaluation.functional.forked import load_prediction_batch
-    from vost.evaluation.functional.predicate_subsets import \
-        evaluate_predicate_subsets
+    from vost.evaluation.functional.predicate_subsets import (
+        evaluate_predicate_subsets, subset_metrics)
     subsets = {}
     for name, *preds in args.predicate_subset:
         if not preds:
@@ -129,10 +129,8 @@ def subset_metrics(args, gt) -> dict:
         iou_type=args.iou_type, iou_threshold=args.iou_threshold,
         source=args.pred_file)
     for name, preds in subsets.items():
-        table = {k[len(name) + 1:]: v for k, v in metrics.items()
-                 if k.startswith(name + '/')}
         print(format_sgg_table(
-            table, args.constraints, sorted(args.ks),
+            subset_metrics(metrics, name), args.constraints, sorted(args.ks),
             title=f'predicates {name!r}: {preds} (mR over the '
             'subset\'s predicates in the GT)'))
     return metrics

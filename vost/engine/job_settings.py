@@ -5,13 +5,13 @@ import functools
 import os.path as osp
 
 __all__ = [
-    'DATA_ROOT_KEYS', 'subjects_of', 'data_settings', 'data_root_options',
-    'subset_args'
+    'DATA_ROOT_KEYS', 'load_config', 'subjects_of', 'data_settings',
+    'data_root_options', 'subset_args'
 ]
 
 
 @functools.lru_cache(maxsize=8)
-def _load(config: str):
+def load_config(config: str):
     """The resolved config (cached: every query reads the same file)."""
     import vost.registry  # noqa: F401  (lets mmengine resolve vost:: bases)
     from mmengine.config import Config
@@ -32,14 +32,14 @@ def subjects_of(config: str, cfg_options=()) -> str:
     for opt in cfg_options:
         if opt.startswith('test_evaluator.subjects='):
             return opt.split('=', 1)[1]
-    cfg = _load(config)
+    cfg = load_config(config)
     return cfg.test_evaluator.get('subjects', 'one_person')
 
 
 def data_settings(config: str) -> tuple:
     """The config's data root and ``synthetic_max_people`` (1 if unset:
     the several-people configs state how their data set is made)."""
-    cfg = _load(config)
+    cfg = load_config(config)
     return (osp.normpath(cfg.test_dataloader.dataset.data_root),
             int(cfg.get('synthetic_max_people', 1)))
 
@@ -47,7 +47,7 @@ def data_settings(config: str) -> tuple:
 def data_root_options(config: str, data_root: str) -> list:
     """``--cfg-options`` pointing the config at ``data_root`` (none when
     it is the config's own)."""
-    cfg = _load(config)
+    cfg = load_config(config)
     own = cfg.test_dataloader.dataset.data_root
     if osp.normpath(own) == osp.normpath(data_root):
         return []
@@ -57,7 +57,7 @@ def data_root_options(config: str, data_root: str) -> list:
 def subset_args(config: str) -> list:
     """eval_sgg's ``--predicate-subset`` arguments of the config's test
     metric (the zero-shot configs' novel / base predicates)."""
-    cfg = _load(config)
+    cfg = load_config(config)
     args = []
     for name, names in (cfg.test_evaluator.get('predicate_subsets')
                         or {}).items():

@@ -10,8 +10,7 @@ from typing import List, Sequence
 
 import numpy as np
 
-from vost.structures.ag_meta import (PREDICATE_GROUP_OFFSETS,
-                                     PREDICATE_GROUPS)
+from vost.structures.ag_meta import PREDICATE_GROUP_OF
 from .functional.predicate_subsets import predicate_ids
 
 __all__ = ['chance_predicate_scores']
@@ -32,12 +31,9 @@ def chance_predicate_scores(preds: Sequence[dict], names: Sequence[str],
     Returns:
         list[dict]: The new predictions (other fields shared).
     """
-    columns = []
-    for gid in predicate_ids(names, 'chance baseline'):
-        for group, preds_of in PREDICATE_GROUPS.items():
-            local = gid - PREDICATE_GROUP_OFFSETS[group]
-            if 0 <= local < len(preds_of):
-                columns.append((f'{group}_scores', local))
+    columns = [(f'{PREDICATE_GROUP_OF[gid][0]}_scores',
+                PREDICATE_GROUP_OF[gid][1])
+               for gid in predicate_ids(names, 'chance baseline')]
     rng = np.random.default_rng(seed)
     out = []
     for pred in preds:

@@ -21,7 +21,8 @@ __all__ = [
     'PREDICATES', 'NUM_PREDICATES', 'PREDICATE_GROUPS',
     'PREDICATE_GROUP_OFFSETS', 'OBJECT_NAME_TO_ID', 'PREDICATE_NAME_TO_ID',
     'normalize_name', 'AG_METAINFO', 'PREDICATE_GROUP_NAMES',
-    'NUM_CLASSES_WITH_BACKGROUND', 'TASKS', 'class_name'
+    'NUM_CLASSES_WITH_BACKGROUND', 'TASKS', 'class_name',
+    'PREDICATE_GROUP_OF'
 ]
 
 #: The three settings (docs/design.md, section 1): GT boxes and classes
@@ -102,6 +103,12 @@ OBJECT_NAME_TO_ID: Dict[str, int] = {
 PREDICATE_NAME_TO_ID: Dict[str, int] = {
     normalize_name(n): i
     for i, n in enumerate(PREDICATES)
+}
+
+#: Global predicate id -> (group, local index in the group).
+PREDICATE_GROUP_OF: Dict[int, Tuple[str, int]] = {
+    PREDICATE_GROUP_OFFSETS[g] + k: (g, k)
+    for g, names in PREDICATE_GROUPS.items() for k in range(len(names))
 }
 
 #: Dataset metainfo shared by datasets, metrics and visualisers.

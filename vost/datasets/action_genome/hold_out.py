@@ -9,9 +9,8 @@ contacting) can be held out: an attention relation has exactly one label.
 from collections import Counter
 from typing import Dict, List, Sequence
 
-from vost.structures.ag_meta import (PREDICATE_GROUP_OFFSETS,
-                                     PREDICATE_GROUPS, PREDICATE_NAME_TO_ID,
-                                     normalize_name)
+from vost.structures.ag_meta import (PREDICATE_GROUP_OF, PREDICATE_GROUPS,
+                                     PREDICATE_NAME_TO_ID, normalize_name)
 
 __all__ = ['held_out_local_ids', 'hold_out_predicates']
 
@@ -36,10 +35,7 @@ def held_out_local_ids(names: Sequence[str]) -> Dict[str, set]:
         if gid is None:
             raise ValueError(f'hold_out_predicates: unknown predicate '
                              f'{name!r}')
-        for group in PREDICATE_GROUPS:
-            local = gid - PREDICATE_GROUP_OFFSETS[group]
-            if 0 <= local < len(PREDICATE_GROUPS[group]):
-                break
+        group, local = PREDICATE_GROUP_OF[gid]
         if group not in _MULTI_LABEL:
             raise ValueError(
                 f'hold_out_predicates: {name!r} is an attention predicate; '

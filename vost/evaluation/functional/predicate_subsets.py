@@ -24,7 +24,7 @@ from .gt_triplets import GTTriplets
 
 __all__ = [
     'predicate_ids', 'resolve_subsets', 'restrict_gt',
-    'evaluate_predicate_subsets'
+    'evaluate_predicate_subsets', 'subset_metrics'
 ]
 
 
@@ -129,3 +129,19 @@ def evaluate_predicate_subsets(gt: GTTriplets, predictions,
         for key, value in metrics.items():
             out[f'{name}/{key}'] = value
     return out
+
+
+def subset_metrics(metrics: Dict[str, float], name: str) -> Dict:
+    """One subset's metrics without their ``'{name}/'`` prefix (the keys
+    :func:`~.sgg_table.format_sgg_table` reads).
+
+    Args:
+        metrics (dict): Output of :func:`evaluate_predicate_subsets`.
+        name (str): The subset.
+
+    Returns:
+        dict: ``'with/R@20'`` ... of that subset.
+    """
+    prefix = name + '/'
+    return {k[len(prefix):]: v for k, v in metrics.items()
+            if k.startswith(prefix)}

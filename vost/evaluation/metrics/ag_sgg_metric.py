@@ -14,7 +14,7 @@ from ..functional import (CONSTRAINTS, IOU_TYPES, SUBJECT_MODES,
                           evaluate_sgg, format_sgg_table,
                           sg_sample_to_prediction)
 from ..functional.predicate_subsets import (evaluate_predicate_subsets,
-                                            resolve_subsets)
+                                            resolve_subsets, subset_metrics)
 from .frame_result_gathering import gather_frame_results
 
 __all__ = ['ActionGenomeSGGMetric', 'load_gt_triplets']
@@ -217,10 +217,8 @@ class ActionGenomeSGGMetric(BaseMetric):
                 iou_type=self.iou_type, iou_threshold=self.iou_threshold,
                 source='metric results')
             for name in self.predicate_subsets:
-                table = {k[len(name) + 1:]: v for k, v in subset.items()
-                         if k.startswith(name + '/')}
                 logger.info('\n' + format_sgg_table(
-                    table, self.constraints, self.ks,
+                    subset_metrics(subset, name), self.constraints, self.ks,
                     title=f'predicates {name!r} (mR over the subset\'s '
                     'predicates in the GT)'))
             metrics.update(subset)

@@ -10,9 +10,8 @@ predicates keep trained branch + text logits.
 """
 from typing import Dict, List, Sequence
 
-from vost.structures.ag_meta import (PREDICATE_GROUP_OFFSETS,
-                                     PREDICATE_GROUPS, PREDICATE_NAME_TO_ID,
-                                     normalize_name)
+from vost.structures.ag_meta import (PREDICATE_GROUP_OF, PREDICATE_GROUPS,
+                                     PREDICATE_NAME_TO_ID, normalize_name)
 
 __all__ = ['novel_local_indices']
 
@@ -36,8 +35,6 @@ def novel_local_indices(names: Sequence[str]) -> Dict[str, List[int]]:
         if gid is None:
             raise ValueError('test_cfg.novel_predicates: unknown predicate '
                              f'{name!r}')
-        for group, preds in PREDICATE_GROUPS.items():
-            local = gid - PREDICATE_GROUP_OFFSETS[group]
-            if 0 <= local < len(preds):
-                out[group].append(local)
+        group, local = PREDICATE_GROUP_OF[gid]
+        out[group].append(local)
     return {group: sorted(set(ids)) for group, ids in out.items()}

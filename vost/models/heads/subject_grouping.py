@@ -43,11 +43,11 @@ def group_subjects(sub_boxes: Tensor, pair_scores: Tensor,
                        device=sub_boxes.device)
     if num == 0:
         return sub_boxes.new_zeros((0, 4)), group
-    ious = bbox_overlaps(sub_boxes.float(), sub_boxes.float())
+    ious = bbox_overlaps(sub_boxes.float(), sub_boxes.float()).tolist()
     seeds = []
     for k in range(num):
         for g, seed in enumerate(seeds):
-            if ious[k, seed] >= subject_iou:
+            if ious[k][seed] >= subject_iou:
                 group[k] = g
                 break
         else:

@@ -17,15 +17,13 @@ format (system turn, ``<|vision_start|><|image_pad|><|vision_end|>`` for an
 image). ``preprocessor_config.json`` carries Qwen's (CLIP's) image
 mean/std.
 """
-import json
-import os
-import os.path as osp
 from typing import Iterable, Optional
 
 import torch
 
 from vost.structures.ag_meta import OBJECT_CLASSES
 
+from .tiny_vlm import save_tiny_vlm
 from .prompts import (
     DEFAULT_OBJECT_TEMPLATES,
     DEFAULT_PREDICATE_TEMPLATES,
@@ -199,25 +197,14 @@ def make_tiny_qwen2_5_vl(out_dir: str,
     if seed is not None:
         torch.manual_seed(seed)
     model = Qwen2_5_VLForConditionalGeneration(config)
-    os.makedirs(out_dir, exist_ok=True)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    # Written directly: the image processor classes want Pillow.
-    with open(osp.join(out_dir, 'preprocessor_config.json'), 'w') as f:
-        json.dump(
-            dict(
-                image_processor_type='Qwen2VLImageProcessor',
-                image_mean=_QWEN_MEAN,
-                image_std=_QWEN_STD,
-                patch_size=14,
-                merge_size=2,
-                temporal_patch_size=2,
-                min_pixels=56 * 56,
-                max_pixels=28 * 28 * 1280,
-                do_resize=True,
-                do_normalize=True,
-                do_rescale=True,
-                rescale_factor=1 / 255),
-            f,
-            indent=2)
-    return out_dir
+    return save_tiny_vlm(
+        out_dir, model, tokenizer,
+        dict(
+            image_processor_type='Qwen2VLImageProcessor',
+            image_mean=_QWEN_MEAN,
+            image_std=_QWEN_STD,
+            patch_size=14,
+            merge_size=2,
+            temporal_patch_size=2,
+            min_pixels=56 * 56,
+            max_pixels=28 * 28 * 1280))

@@ -24,7 +24,7 @@ from .prompts import (
     build_predicate_prompts,
 )
 
-__all__ = ['make_tiny_vlm']
+__all__ = ['make_tiny_vlm', 'save_tiny_vlm']
 
 _CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 _CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
@@ -148,6 +148,29 @@ def make_tiny_vlm(out_dir: str,
         mean, std = _SIGLIP_MEAN, _SIGLIP_STD
         size = dict(height=image_size, width=image_size)
         proc_type = 'SiglipImageProcessor'
+    return save_tiny_vlm(
+        out_dir, model, tokenizer,
+        dict(
+            image_processor_type=proc_type,
+            image_mean=mean,
+            image_std=std,
+            size=size,
+            crop_size=dict(height=image_size, width=image_size)))
+
+
+def save_tiny_vlm(out_dir: str, model, tokenizer, processor: dict) -> str:
+    """Write a tiny VLM folder as ``from_pretrained`` reads it.
+
+    Args:
+        out_dir (str): The folder (created).
+        model: The ``transformers`` model. tokenizer: Its tokenizer.
+        processor (dict): The image processor's own fields
+            (``image_processor_type``, mean, std, sizes); the rescale and
+            normalise switches are added.
+
+    Returns:
+        str: ``out_dir``.
+    """
     os.makedirs(out_dir, exist_ok=True)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
@@ -155,16 +178,8 @@ def make_tiny_vlm(out_dir: str,
     # reading the file does not.
     with open(osp.join(out_dir, 'preprocessor_config.json'), 'w') as f:
         json.dump(
-            dict(
-                image_processor_type=proc_type,
-                image_mean=mean,
-                image_std=std,
-                size=size,
-                crop_size=dict(height=image_size, width=image_size),
-                do_resize=True,
-                do_normalize=True,
-                do_rescale=True,
-                rescale_factor=1 / 255),
+            dict(processor, do_resize=True, do_normalize=True,
+                 do_rescale=True, rescale_factor=1 / 255),
             f,
             indent=2)
     return out_dir
