@@ -128,6 +128,25 @@ def _tree(root):
         for f in fs)
 
 
+def assert_same_dataset(root_a, root_b, frames):
+    """Asserts equal frame files and equal annotation content.
+
+    Pickle bytes may differ across processes (memo), the content may not.
+    """
+    _, mismatch, errors = filecmp.cmpfiles(root_a, root_b, frames,
+                                           shallow=False)
+    assert not mismatch and not errors
+    for name in ('person_bbox.pkl', 'object_bbox_and_relationship.pkl'):
+        a, b = (_load(osp.join(r, 'annotations', name))
+                for r in (root_a, root_b))
+        assert list(a) == list(b)
+        for key in a:
+            if name.startswith('person'):
+                assert np.array_equal(a[key]['bbox'], b[key]['bbox'])
+            else:
+                assert a[key] == b[key]
+
+
 def test_generated_dataset_loads_and_is_reproducible(tmp_path):
     out_a, out_b = str(tmp_path / 'a'), str(tmp_path / 'b')
     info = make_synthetic_ag(out_a, 12, 5, seed=1, size=(128, 96))
@@ -135,19 +154,7 @@ def test_generated_dataset_loads_and_is_reproducible(tmp_path):
     files = _tree(out_a)
     assert files == _tree(out_b)
     frames = [f for f in files if f.startswith('frames')]
-    _, mismatch, errors = filecmp.cmpfiles(out_a, out_b, frames,
-                                           shallow=False)
-    assert not mismatch and not errors
-    # Pickle bytes may differ across processes (memo), the content may not.
-    for name in ('person_bbox.pkl', 'object_bbox_and_relationship.pkl'):
-        a, b = (_load(osp.join(o, 'annotations', name))
-                for o in (out_a, out_b))
-        assert list(a) == list(b)
-        for key in a:
-            if name.startswith('person'):
-                assert np.array_equal(a[key]['bbox'], b[key]['bbox'])
-            else:
-                assert a[key] == b[key]
+    assert_same_dataset(out_a, out_b, frames)
     with open(osp.join(out_a, 'annotations', 'frame_list.txt')) as f:
         keys = f.read().split()
     assert len(keys) == info['frames'] == len(files) - 5
@@ -227,19 +234,8 @@ def test_k3_is_deterministic(k3_root, tmp_path):
     make_synthetic_ag(str(tmp_path), num_workers=2, **K3)
     files = _tree(k3_root)
     assert files == _tree(str(tmp_path))
-    _, mismatch, errors = filecmp.cmpfiles(
-        k3_root, str(tmp_path), [f for f in files if f.startswith('frames')],
-        shallow=False)
-    assert not mismatch and not errors
-    for name in ('person_bbox.pkl', 'object_bbox_and_relationship.pkl'):
-        a, b = (load_pickle(osp.join(r, 'annotations', name))
-                for r in (k3_root, str(tmp_path)))
-        assert list(a) == list(b)
-        for key in a:
-            if name.startswith('person'):
-                assert np.array_equal(a[key]['bbox'], b[key]['bbox'])
-            else:
-                assert a[key] == b[key]
+    assert_same_dataset(k3_root, str(tmp_path),
+                        [f for f in files if f.startswith('frames')])
 
 
 def test_k3_person_rows_subjects_and_records(k3_root):

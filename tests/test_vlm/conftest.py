@@ -69,3 +69,23 @@ def random_frames(n, h=48, w=80, seed=0):
     low = torch.rand(n, 3, h // 8, w // 8, generator=gen) * 255
     return list(
         torch.nn.functional.interpolate(low, size=(h, w), mode='bilinear'))
+
+
+def encode_and_check_layout(enc):
+    """Encodes 2 random frames (grid 3 x 5) and checks the output layout.
+
+    32-d unit image and class embeddings, a 3 x 5 patch grid, 37 object
+    and 26 predicate texts, a class prior over 37 columns.
+    """
+    inputs, samples = make_batch(random_frames(2), pad_to=(64, 96))
+    out = enc(inputs, samples)
+    assert out['image_embeds'].shape == (2, 32)
+    assert out['patch_feats'].shape == (2, 32, 3, 5)
+    assert out['text_obj'].shape == (37, 32)
+    assert out['text_pred'].shape == (26, 32)
+    assert out['class_prior'].shape == (2, 37)
+    torch.testing.assert_close(out['image_embeds'].norm(dim=-1),
+                               torch.ones(2))
+    torch.testing.assert_close(out['text_obj'][1:].norm(dim=-1),
+                               torch.ones(36))
+    return out

@@ -19,7 +19,7 @@ from vost.models.vlm import (VLMEncoder, VLMFeatureCacheWriter,
 from vost.models.vlm.prompts import object_phrase
 from vost.structures.ag_meta import OBJECT_CLASSES
 
-from .conftest import make_batch, random_frames
+from .conftest import encode_and_check_layout, make_batch, random_frames
 from .test_vost_configs import CONFIG_DIR, build_and_train
 
 SIZE = 112  # qwen_image_size of the tests: a 4 x 4 merged grid
@@ -55,17 +55,7 @@ def test_shapes_normalisation_and_similarity_prior(qwen_dir):
     enc = build(qwen_dir, grid_size=(3, 5))
     assert enc.family == 'qwen2_5_vl' and enc.embed_dims == 32
     assert enc.vlm.config.model_type == 'qwen2_5_vl'
-    inputs, samples = make_batch(random_frames(2), pad_to=(64, 96))
-    out = enc(inputs, samples)
-    assert out['image_embeds'].shape == (2, 32)
-    assert out['patch_feats'].shape == (2, 32, 3, 5)
-    assert out['text_obj'].shape == (37, 32)
-    assert out['text_pred'].shape == (26, 32)
-    assert out['class_prior'].shape == (2, 37)
-    torch.testing.assert_close(out['image_embeds'].norm(dim=-1),
-                               torch.ones(2))
-    torch.testing.assert_close(out['text_obj'][1:].norm(dim=-1),
-                               torch.ones(36))
+    out = encode_and_check_layout(enc)
     torch.testing.assert_close(out['text_pred'].norm(dim=-1), torch.ones(26))
     assert out['text_obj'][0].abs().sum() == 0
     # similarity prior: softmax over 1..36 of 100 * cos, column 0 is 0

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from vost.models.vlm import VLMEncoder, build_object_prompts
 from vost.registry import MODELS
 
-from .conftest import make_batch, random_frames
+from .conftest import encode_and_check_layout, make_batch, random_frames
 
 
 @pytest.mark.parametrize('family', ['clip', 'siglip'])
@@ -19,17 +19,7 @@ def test_shapes_and_normalisation(family, tiny_clip_dir, tiny_siglip_dir):
              local_files_only=True))
     assert enc.family == family
     assert enc.embed_dims == 32
-    inputs, samples = make_batch(random_frames(2), pad_to=(64, 96))
-    out = enc(inputs, samples)
-    assert out['image_embeds'].shape == (2, 32)
-    assert out['patch_feats'].shape == (2, 32, 3, 5)
-    assert out['text_obj'].shape == (37, 32)
-    assert out['text_pred'].shape == (26, 32)
-    assert out['class_prior'].shape == (2, 37)
-    torch.testing.assert_close(out['image_embeds'].norm(dim=-1),
-                               torch.ones(2))
-    torch.testing.assert_close(out['text_obj'][1:].norm(dim=-1),
-                               torch.ones(36))
+    out = encode_and_check_layout(enc)
     assert out['text_obj'][0].abs().sum() == 0
     # A probability distribution over classes 1..36; background gets 0.
     assert (out['class_prior'][:, 0] == 0).all()
