@@ -1,6 +1,7 @@
 """A shipped synthetic config is seeded by default and trains bit for bit
 the same twice; another seed trains differently."""
 import copy
+import json
 import os.path as osp
 
 import pytest
@@ -9,6 +10,7 @@ from mmengine.config import Config
 
 from vost.datasets.synthetic import make_synthetic_ag
 from vost.engine import SGRunner
+from vost.engine.hooks import flip_rate
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py'
@@ -81,3 +83,41 @@ def test_another_seed_trains_other_weights(tiny_cfg, tmp_path):
     assert seed == 1
     differ = [k for k in default if not torch.equal(default[k], other[k])]
     assert len(differ) > len(default) // 2
+
+
+def test_flip_rate_hand_cases():
+    # frame 1: GT 1 on query 0 -> query 2, GT 2 stays on query 1;
+    # frame 2: GT 1 stays on query 1; a frame without GT counts nothing
+    prev = [torch.tensor([1, 2, 0]), torch.tensor([0, 1]),
+            torch.tensor([0, 0])]
+    curr = [torch.tensor([0, 2, 1]), torch.tensor([0, 1]),
+            torch.tensor([0, 0])]
+    assert flip_rate(prev, curr) == pytest.approx(1 / 3)
+    assert flip_rate(prev, prev) == 0.
+    assert flip_rate([torch.zeros(3, dtype=torch.long)],
+                     [torch.zeros(3, dtype=torch.long)]) == 0.
+    # a GT matched now but not before (fewer queries kept) is a flip
+    assert flip_rate([torch.tensor([0, 0])], [torch.tensor([1, 0])]) == 1.
+
+
+def test_matching_stability_hook_measures_without_changing_training(
+        tiny_cfg, tmp_path):
+    # a large learning rate, so that the few steps move the matching
+    base = copy.deepcopy(tiny_cfg)
+    base.optim_wrapper.optimizer.lr = 0.05
+    _, plain = _train(base, tmp_path / 'plain')
+    cfg = copy.deepcopy(base)
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []),
+                        dict(type='MatchingStabilityHook', interval=1,
+                             num_samples=3)]
+    _, probed = _train(cfg, tmp_path / 'probed')
+    for key in plain:
+        assert torch.equal(plain[key], probed[key]), key
+    with open(tmp_path / 'probed' / 'matching_stability.json') as f:
+        result = json.load(f)
+    curve = result['curve']
+    assert result['num_samples'] == 3
+    assert [it for it, _ in curve] == list(range(1, len(curve) + 1))
+    assert len(curve) >= 3
+    assert all(0. <= rate <= 1. for _, rate in curve)
+    assert max(rate for _, rate in curve) > 0.
