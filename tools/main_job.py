@@ -47,6 +47,7 @@ import time
 
 from vost.engine.job_settings import (data_root_options, data_settings,
                                       load_config, subjects_of, subset_args)
+from vost.utils.atomic_io import atomic_write
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
@@ -359,13 +360,14 @@ def main(argv=None):
 
     timings['total'] = time.time() - t0
     results = dict(
-        config=args.config, task=task, data_root=args.data_root,
+        config=args.config, cfg_options=list(args.cfg_options), task=task,
+        data_root=args.data_root,
         data_seed=args.data_seed, max_people=args.max_people,
         subjects=subjects, seed=seed, vlm=tiny_vlm,
         torch_threads=torch_threads(), checkpoint=checkpoint,
         seconds=timings, metrics=rows)
     out_json = osp.join(work_dir, 'main_job_results.json')
-    with open(out_json, 'w') as f:
+    with atomic_write(out_json, 'w') as f:
         json.dump(results, f, indent=2)
     print_table(rows, seed)
     print('\ntimes (s): ' + ', '.join(f'{k} {v:.0f}'
