@@ -5,6 +5,10 @@
 _base_ = ['./vost-lr8e-4_r18_1xb8-2e_synthetic-ag-sgdet.py']
 
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=150),
-    dict(_base_.cosine_schedule, T_max=_base_.max_epochs, end=_base_.max_epochs),
+    dict(
+        type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+        end=150),
+    dict(
+        _base_.cosine_schedule, T_max=_base_.max_epochs,
+        end=_base_.max_epochs),
 ]

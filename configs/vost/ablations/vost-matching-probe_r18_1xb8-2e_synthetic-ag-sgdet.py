@@ -4,7 +4,8 @@
 # as match/flip_rate and written to matching_stability.json). The hook
 # does not change the training (tested bit for bit): the weights and the
 # metrics are the main-job config's. A measurement of one candidate cause
-# of the seed-to-seed spread (docs/model.md#reproducibility-and-run-to-run-spread).
+# of the seed-to-seed spread
+# (docs/model.md#reproducibility-and-run-to-run-spread).
 _base_ = ['../vost_r18_1xb8-2e_synthetic-ag-sgdet.py']
 
 custom_hooks = [
