@@ -50,7 +50,7 @@ from vost.engine.job_settings import (data_root_options, data_settings,
 from vost.utils.atomic_io import atomic_write
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
+DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-3e_synthetic-ag-sgdet.py'
 TINY_VLM = 'data/tiny_clip'  # random weights (ablation row)
 PRETRAINED_VLM = 'data/tiny_clip_synthetic'  # pretrained, the default
 #: random-weight tiny VLMs the main job makes: folder -> make_tiny_vlm family

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ablation table on synthetic Action Genome (SGDet), the analogue of the
 # paper's, over several training seeds. Each row trains one config with the
-# main job's schedule (2 epochs of the 1,000-video data) through
+# main job's schedule (3 epochs of the 1,000-video data) through
 # tools/main_job.py once per seed, into WORK_ROOT/ROW/seed_S; the table of
 # mean +- std per row is written to WORK_ROOT/ablations.md
 # (tools/analysis_tools/ablation_table.py):
@@ -19,7 +19,7 @@
 #   SEEDS default: 0 1 2. ROWS="vost-spatial random-vlm" selects rows
 #   (a stage-2 row runs its stage-1 row first). Finished runs are skipped,
 #   so an interrupted table resumes.
-#   JOBS=1 (default): one run at a time, torch's default threads (about 14
+#   JOBS=1 (default): one run at a time, torch's default threads (about 15
 #   minutes per spatial run on 2 idle cores).
 #   JOBS=2: two runs at a time, one torch thread each (OMP_NUM_THREADS=1),
 #   which uses 2 cores better; minutes are then per run on a shared machine.
@@ -39,12 +39,12 @@ mkdir -p "$ROOT"
 
 config_of() {
     case $1 in
-        spatial-only) echo $C/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py ;;
+        spatial-only) echo $C/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py ;;
         plus-temporal) echo $C/vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py ;;
-        plus-dual-source) echo $A/vost-no-feature-bank_r18_1xb8-2e_synthetic-ag-sgdet.py ;;
-        plus-feature-bank) echo $A/vost-no-dual-source_r18_1xb8-2e_synthetic-ag-sgdet.py ;;
-        random-vlm) echo $A/vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py ;;
-        vost-spatial) echo $C/vost_r18_1xb8-2e_synthetic-ag-sgdet.py ;;
+        plus-dual-source) echo $A/vost-no-feature-bank_r18_1xb8-3e_synthetic-ag-sgdet.py ;;
+        plus-feature-bank) echo $A/vost-no-dual-source_r18_1xb8-3e_synthetic-ag-sgdet.py ;;
+        random-vlm) echo $A/vost-random-vlm_r18_1xb8-3e_synthetic-ag-sgdet.py ;;
+        vost-spatial) echo $C/vost_r18_1xb8-3e_synthetic-ag-sgdet.py ;;
         full-vost) echo $C/vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py ;;
         *) echo "unknown row $1" >&2; return 1 ;;
     esac
@@ -80,8 +80,8 @@ run_row() {  # name seed
 }
 
 # the data and both tiny VLMs first, so parallel runs do not race for them
-python tools/main_job.py --prepare-only --config $C/vost_r18_1xb8-2e_synthetic-ag-sgdet.py
-python tools/main_job.py --prepare-only --config $A/vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py
+python tools/main_job.py --prepare-only --config $C/vost_r18_1xb8-3e_synthetic-ag-sgdet.py
+python tools/main_job.py --prepare-only --config $A/vost-random-vlm_r18_1xb8-3e_synthetic-ag-sgdet.py
 
 # one task per (row, seed); a stage-2 row brings its stage-1 row along
 tasks=()

@@ -22,8 +22,8 @@ cd "$(dirname "$0")/.."
 ROOT=${1:-work_dirs/several_people}
 shift $(( $# < 1 ? $# : 1 ))
 SEEDS=${*:-0 1 2}
-ONE=configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py
-MANY=configs/vost/vost_r18_1xb8-2e_synthetic-ag-3people-sgdet.py
+ONE=configs/vost/vost_r18_1xb8-3e_synthetic-ag-sgdet.py
+MANY=configs/vost/vost_r18_1xb8-3e_synthetic-ag-3people-sgdet.py
 D1=data/synthetic_ag
 D3=data/synthetic_ag_3people
 PER=(test_evaluator.subjects=per_triplet)

@@ -1,15 +1,15 @@
 # Temporal stage 2 of the small spatial model on synthetic Action Genome
 # (2 CPU cores), as OED trains it (docs/temporal.md):
-#   stage 1: vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py (single frames)
+#   stage 1: vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py (single frames)
 #   stage 2: this config, from the stage-1 checkpoint, trains only the
 #            temporal decoder and the temporal heads (FreezeModulesHook):
 #   python tools/train.py configs/vost/<this file> \
-#       --cfg-options load_from=work_dirs/<stage 1>/epoch_2.pth
+#       --cfg-options load_from=work_dirs/<stage 1>/epoch_3.pth
 # Clips: key frame + 2 reference frames within +-4 annotated frames; test
 # clips take the nearest frames on both sides (the published protocol).
 # vost-spatial-temporal-causal_* uses past frames only.
 _base_ = [
-    './vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py',
+    './vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py',
     '../_base_/schedules/temporal_stage2.py'
 ]
 

@@ -15,7 +15,7 @@ from vost.apis import (build_inference_pipeline, frames_from_input,
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'vost',
-                  'vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py')
+                  'vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py')
 
 
 @pytest.fixture(scope='module')

@@ -78,7 +78,7 @@ def test_pipeline_pairs_point_at_their_own_person(three_people):
     from vost.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(
-        'configs/vost/vost_r18_1xb8-2e_synthetic-ag-3people-sgdet.py')
+        'configs/vost/vost_r18_1xb8-3e_synthetic-ag-3people-sgdet.py')
     ds_cfg = cfg.test_dataloader.dataset
     ds_cfg.update(data_root=three_people, task='sgdet')
     dataset = DATASETS.build(ds_cfg)

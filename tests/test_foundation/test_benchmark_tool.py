@@ -13,7 +13,7 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
-CONFIG = 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py'
+CONFIG = 'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py'
 TEMPORAL_CONFIG = (
     'configs/vost/vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py')
 
@@ -127,7 +127,7 @@ def test_eval_times_the_cli_without_torch(tmp_path):
 def test_full_times_every_model_and_its_frames(tool, tmp_path, capsys):
     out = tmp_path / 'full.json'
     res = tool(['full', '--config',
-                'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py',
+                'configs/vost/vost_r18_1xb8-3e_synthetic-ag-sgdet.py',
                 '--temporal-config',
                 'configs/vost/vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py',
                 '--vlm-arch', 'tiny', '--img-size', '64', '64', '--iters',

@@ -13,7 +13,7 @@ from vost.engine import SGRunner
 from vost.engine.hooks import flip_rate
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py'
+CONFIG = 'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py'
 
 
 @pytest.fixture(scope='module')

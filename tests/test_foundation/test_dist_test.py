@@ -17,7 +17,7 @@ from vost.datasets.synthetic import make_synthetic_ag
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # PredCls: GT boxes are given, so even an untrained model has recall > 0
-CONFIG = 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-predcls.py'
+CONFIG = 'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-predcls.py'
 
 
 def _run(cmd, port=None):

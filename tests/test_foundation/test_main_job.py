@@ -13,7 +13,7 @@ def test_tiny_vlm_found_through_inheritance():
     # of the file missed such configs, so a fresh clone had no
     # data/tiny_clip.
     config = ('configs/vost/ablations/'
-              'vost-no-textual-cue_r18_1xb8-2e_synthetic-ag-sgdet.py')
+              'vost-no-textual-cue_r18_1xb8-3e_synthetic-ag-sgdet.py')
     with open(osp.join(REPO, config)) as f:
         assert 'tiny_clip' not in f.read()
     assert MAIN_JOB['tiny_vlm_dir'](config) == 'data/tiny_clip_synthetic'
@@ -23,14 +23,14 @@ def test_tiny_vlm_found_through_inheritance():
         MAIN_JOB['DEFAULT_CONFIG']) == 'data/tiny_clip_synthetic'
     assert MAIN_JOB['tiny_vlm_dir'](
         'configs/vost/ablations/'
-        'vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py') == \
+        'vost-random-vlm_r18_1xb8-3e_synthetic-ag-sgdet.py') == \
         'data/tiny_clip'
 
 
 def test_no_tiny_vlm_for_configs_without_one_or_with_a_real_one():
     tiny_vlm_dir = MAIN_JOB['tiny_vlm_dir']
     assert tiny_vlm_dir(
-        'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py') is None
+        'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py') is None
     assert tiny_vlm_dir('configs/vost/vost_r50_8xb2-12e_ag-sgdet.py') is None
 
 
@@ -105,11 +105,11 @@ def test_data_generated_with_another_people_count_stops_the_job(tmp_path):
 
 
 def test_several_people_config_states_its_data_and_metric():
-    config = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-3people-sgdet.py'
+    config = 'configs/vost/vost_r18_1xb8-3e_synthetic-ag-3people-sgdet.py'
     assert MAIN_JOB['data_settings'](config) == ('data/synthetic_ag_3people',
                                                  3)
     assert MAIN_JOB['subjects_of'](config) == 'per_triplet'
-    one = 'configs/vost/vost_r18_1xb8-2e_synthetic-ag-sgdet.py'
+    one = 'configs/vost/vost_r18_1xb8-3e_synthetic-ag-sgdet.py'
     assert MAIN_JOB['data_settings'](one) == ('data/synthetic_ag', 1)
     assert MAIN_JOB['subjects_of'](one) == 'one_person'
     assert MAIN_JOB['subjects_of'](
@@ -132,7 +132,7 @@ def test_several_people_script_parses_and_names_existing_configs():
 
 
 def test_the_tiny_qwen_config_gets_its_tiny_vlm():
-    config = 'configs/vost/vost-qwen2.5-vl_r18_1xb8-2e_synthetic-ag-sgdet.py'
+    config = 'configs/vost/vost-qwen2.5-vl_r18_1xb8-3e_synthetic-ag-sgdet.py'
     assert MAIN_JOB['tiny_vlm_dir'](config) == 'data/tiny_qwen2_5_vl'
     assert MAIN_JOB['RANDOM_VLMS']['data/tiny_qwen2_5_vl'] == 'qwen2_5_vl'
     assert MAIN_JOB['tiny_vlm_dir'](
@@ -148,7 +148,7 @@ def test_another_configs_data_set_keeps_its_people_count(tmp_path):
         json.dumps(dict(videos=1, data_seed=0, max_people=3)))
     # a one-person config tested on a 3-people set: no --max-people needed
     assert MAIN_JOB['main']([
-        '--config', 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-'
+        '--config', 'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-'
         'sgdet.py', '--data-root', str(tmp_path), '--videos', '1',
         '--work-dir', str(tmp_path / 'work'), '--prepare-only'
     ]) is None

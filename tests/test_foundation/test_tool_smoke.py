@@ -109,7 +109,7 @@ def _fake_srun(tmp_path):
 def test_slurm_scripts_launch_one_task_per_gpu(tmp_path, script, fourth,
                                                tool):
     env, record = _fake_srun(tmp_path)
-    cfg = 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py'
+    cfg = 'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py'
     _run(['bash', f'tools/{script}', 'gpu-part', 'job1', cfg, fourth,
           '--cfg-options', 'randomness.seed=3'], env=env)
     args = record.read_text().split('\n')
@@ -189,7 +189,7 @@ def test_gpu_check_cpu_path(tmp_path):
     # the device check's CPU path, at a small size: every step runs and the
     # summary holds what it measured
     out = tmp_path / 'check'
-    env = dict(CONFIG='configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-'
+    env = dict(CONFIG='configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-'
                'sgdet.py', ITERS='2', BATCH='2', SIZE='128 128',
                BENCH_ITERS='1', SKIP_INSTALL='1', DEVICE='cpu',
                PYTHON=sys.executable)
@@ -203,6 +203,6 @@ def test_gpu_check_cpu_path(tmp_path):
     assert summary['paired/vost_over_detr'] > 0
     assert '[gpu_check] paired/vost_over_detr:' in proc.stdout
     # the run trained with --amp: bfloat16 autocast on the CPU
-    dumped = (out / 'work' / 'vost-spatial_r18_1xb8-2e_synthetic-ag-'
+    dumped = (out / 'work' / 'vost-spatial_r18_1xb8-3e_synthetic-ag-'
               'sgdet.py').read_text()
     assert 'CPUAutocastOptimWrapper' in dumped

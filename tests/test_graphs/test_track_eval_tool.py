@@ -12,7 +12,7 @@ from vost.datasets.synthetic import make_synthetic_ag
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'vost',
-                  'vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py')
+                  'vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py')
 
 
 def _tool(name):

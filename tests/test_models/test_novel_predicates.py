@@ -83,7 +83,7 @@ def test_zero_shot_config_holds_out_and_scores_the_same_predicates():
 
     from vost.engine import fill_from_model
     cfg = Config.fromfile('configs/vost/ablations/'
-                          'vost-zero-shot_r18_1xb8-2e_synthetic-ag-sgdet.py')
+                          'vost-zero-shot_r18_1xb8-3e_synthetic-ag-sgdet.py')
     fill_from_model(cfg)
     novel = cfg.novel_predicates
     assert cfg.train_dataloader.dataset.hold_out_predicates == novel

@@ -12,7 +12,7 @@ import pytest
 from vost.datasets.synthetic import make_synthetic_ag
 
 CFGS = {
-    task: f'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-{task}.py'
+    task: f'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-{task}.py'
     for task in ('sgdet', 'predcls')
 }
 

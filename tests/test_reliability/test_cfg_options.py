@@ -14,7 +14,7 @@ from vost.utils.cfg_options import check_cfg_options
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'vost',
-                  'vost_r18_1xb8-2e_synthetic-ag-sgdet.py')
+                  'vost_r18_1xb8-3e_synthetic-ag-sgdet.py')
 
 
 @pytest.fixture(scope='module')
@@ -95,13 +95,13 @@ def _main_job_test_options(config):
 
 
 @pytest.mark.parametrize('name', [
-    'vost_r18_1xb8-2e_synthetic-ag-sgdet.py',
-    'ablations/vost-no-dual-source_r18_1xb8-2e_synthetic-ag-sgdet.py',
-    'ablations/vost-no-feature-bank_r18_1xb8-2e_synthetic-ag-sgdet.py',
-    'ablations/vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py',
+    'vost_r18_1xb8-3e_synthetic-ag-sgdet.py',
+    'ablations/vost-no-dual-source_r18_1xb8-3e_synthetic-ag-sgdet.py',
+    'ablations/vost-no-feature-bank_r18_1xb8-3e_synthetic-ag-sgdet.py',
+    'ablations/vost-random-vlm_r18_1xb8-3e_synthetic-ag-sgdet.py',
     'vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py',
     'vost_r50_8xb2-12e_ag-sgdet.py',
-    'vost_r18_1xb8-2e_synthetic-ag-3people-sgdet.py',
+    'vost_r18_1xb8-3e_synthetic-ag-3people-sgdet.py',
 ])
 def test_main_job_options_are_accepted(name):
     """The main job's test run with the VLM box classes passes the check

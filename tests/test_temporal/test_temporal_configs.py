@@ -24,7 +24,7 @@ def test_every_setting_has_a_temporal_config():
                  'vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-predcls.py',
                  'vost-spatial-temporal-causal_r18_1xb8-1e_synthetic-ag-'
                  'sgdet.py',
-                 'vost-spatial-temporal-joint_r18_1xb8-2e_synthetic-ag-'
+                 'vost-spatial-temporal-joint_r18_1xb8-3e_synthetic-ag-'
                  'sgdet.py',
                  'vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py',
                  'vost-temporal_r50_8xb2-6e_ag-sgdet.py',

@@ -12,7 +12,7 @@ import torch
 
 from vost.datasets.synthetic import make_synthetic_ag
 
-CFG = 'configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py'
+CFG = 'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py'
 CFG2 = 'configs/vost/vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py'
 CAUSAL = ('configs/vost/'
           'vost-spatial-temporal-causal_r18_1xb8-1e_synthetic-ag-sgdet.py')

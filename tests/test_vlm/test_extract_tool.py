@@ -12,7 +12,7 @@ from vost.models.vlm import VLMEncoder, VLMFeatureCache
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
 FIXTURE = osp.abspath(osp.join(ROOT, 'tests', 'data', 'ag_tiny')) + '/'
 CONFIG = osp.join(ROOT, 'configs', 'vost',
-                  'vost_r18_1xb8-2e_synthetic-ag-sgdet.py')
+                  'vost_r18_1xb8-3e_synthetic-ag-sgdet.py')
 
 
 def test_extract_then_read(tmp_path, monkeypatch, tiny_clip_dir):

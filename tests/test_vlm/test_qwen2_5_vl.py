@@ -226,7 +226,7 @@ def test_cache_guard_refuses_other_qwen_settings(qwen_dir, tmp_path):
 def test_configs(qwen_dir):
     """The synthetic Qwen config trains a step; the AG one differs from
     the CLIP config in the VLM settings and widths only."""
-    path = osp.join(CONFIG_DIR, 'vost-qwen2.5-vl_r18_1xb8-2e_synthetic-'
+    path = osp.join(CONFIG_DIR, 'vost-qwen2.5-vl_r18_1xb8-3e_synthetic-'
                     'ag-sgdet.py')
     cfg, model, log_vars = build_and_train(path, qwen_dir, 96, 1)
     enc = model.vlm_encoder

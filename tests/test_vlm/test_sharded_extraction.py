@@ -17,7 +17,7 @@ from vost.models.vlm.sharded_cache import (ShardWriter, merge_shards,
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 FIXTURE = osp.join(ROOT, 'tests', 'data', 'ag_tiny') + '/'
 CONFIG = osp.join(ROOT, 'configs', 'vost',
-                  'vost_r18_1xb8-2e_synthetic-ag-sgdet.py')
+                  'vost_r18_1xb8-3e_synthetic-ag-sgdet.py')
 
 
 def _options(tiny_clip_dir):

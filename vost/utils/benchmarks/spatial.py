@@ -3,7 +3,7 @@
 Example (the figures in docs/results.md)::
 
     python tools/analysis_tools/benchmark.py spatial \\
-        configs/vost/vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py \\
+        configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py \\
         --img-size 128 128 --iters 20
 
 Each measurement (``--parts``, default all) runs in its own process so that

@@ -9,7 +9,7 @@
 # paired with the same 12 object proposals, so 36 pair queries), the
 # several-people post-processing (person_box='per_subject') and metric
 # (subjects='per_triplet'). The whole run: tools/run_several_people.sh.
-_base_ = ['./vost_r18_1xb8-2e_synthetic-ag-sgdet.py']
+_base_ = ['./vost_r18_1xb8-3e_synthetic-ag-sgdet.py']
 
 data_root = 'data/synthetic_ag_3people/'
 synthetic_max_people = 3  # how tools/main_job.py generates data_root

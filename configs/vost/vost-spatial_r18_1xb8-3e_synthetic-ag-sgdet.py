@@ -3,7 +3,7 @@
 _base_ = [
     '../_base_/datasets/synthetic_ag.py',
     '../_base_/models/vost_r18_small.py',
-    '../_base_/schedules/vost_adamw_cpu_2e.py',
+    '../_base_/schedules/vost_adamw_cpu_3e.py',
     '../_base_/default_runtime.py',
 ]
 

@@ -5,8 +5,8 @@
 # zero-shot zR@K) and on the others (base/...), docs/evaluation.md.
 # The pretrained tiny CLIP saw every predicate word on its own synthetic
 # set, as a web-pretrained CLIP has; the random-VLM row is
-# vost-zero-shot-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py.
-_base_ = ['../vost_r18_1xb8-2e_synthetic-ag-sgdet.py']
+# vost-zero-shot-random-vlm_r18_1xb8-3e_synthetic-ag-sgdet.py.
+_base_ = ['../vost_r18_1xb8-3e_synthetic-ag-sgdet.py']
 
 novel_predicates = ['on_the_side_of', 'sitting_on', 'wiping']
 

@@ -2,7 +2,7 @@
 # small synthetic model with one query per GT pair (content = embedding of
 # the GT object class, anchors = the pair's GT boxes); the datasets and the
 # metric take the task from model.task.
-_base_ = ['./vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py']
+_base_ = ['./vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py']
 
 model = dict(
     task='predcls',

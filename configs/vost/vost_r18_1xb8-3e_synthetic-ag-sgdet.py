@@ -5,7 +5,7 @@
 # web-pretrained CLIP plays on real AG (docs/vlm.md); its fragments are
 # in ../_base_/models/vost_r18_small.py.
 # The random-weight CLIP is the ablation
-# ablations/vost-random-vlm_r18_1xb8-2e_synthetic-ag-sgdet.py.
-_base_ = ['./vost-spatial_r18_1xb8-2e_synthetic-ag-sgdet.py']
+# ablations/vost-random-vlm_r18_1xb8-3e_synthetic-ag-sgdet.py.
+_base_ = ['./vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py']
 
 model = _base_.vlm_parts  # VLM encoder, dual-source queries, feature bank

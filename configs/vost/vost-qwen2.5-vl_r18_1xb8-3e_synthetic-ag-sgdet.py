@@ -6,7 +6,7 @@
 # defaults, 'mean' and 'similarity'). Make the model first:
 #   python tools/misc/make_tiny_vlm.py data/tiny_qwen2_5_vl \
 #       --family qwen2_5_vl
-_base_ = ['./vost_r18_1xb8-2e_synthetic-ag-sgdet.py']
+_base_ = ['./vost_r18_1xb8-3e_synthetic-ag-sgdet.py']
 
 model = dict(
     vlm_encoder=dict(
