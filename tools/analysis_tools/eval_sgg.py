@@ -11,6 +11,10 @@ Usage::
 Prints a table (percentages) and writes JSON with ``with/R@10`` ...
 ``no/R@100``, ``with/mR@10`` ... ``no/mR@100`` (summed mR),
 ``.../mR_per_frame@K``, ``num_frames`` and more (fractions in [0, 1]).
+Subset flags (``--predicate-subset``, ``--class-subset``,
+``--frame-subset``, ``--frequency-subsets``, ``--world-subsets``) print one
+more table per subset after the main one and add ``'{subset}/...'`` keys;
+the main keys are unchanged (``docs/evaluation.md``, Subset recalls).
 Bad input ends with exit code 1 and a message naming the frame and field.
 """
 import argparse
@@ -93,8 +97,39 @@ def parse_args(argv=None):
         metavar=('NAME', 'PREDICATE'),
         help='also report recall on the GT triplets of these predicates '
         'only, keys prefixed NAME/ (repeatable; e.g. --predicate-subset '
-        "novel sitting_on wiping; 'rest' for every other predicate: "
+        "novel sitting_on wiping, or NAME=P1,P2: --predicate-subset "
+        "novel=sitting_on,wiping; 'rest' for every other predicate: "
         '--predicate-subset base rest)')
+    parser.add_argument(
+        '--class-subset', action='append', default=[],
+        metavar='NAME=C1,C2',
+        help='also report recall on the GT triplets whose object class is '
+        'one of these, keys prefixed NAME/ (repeatable; NAME=rest for '
+        'every other object class)')
+    parser.add_argument(
+        '--frame-subset', action='append', default=[],
+        metavar='NAME=FILE.json',
+        help='also report recall on the GT frames listed in FILE.json (a '
+        'JSON list of frame keys), keys prefixed NAME/ (repeatable)')
+    parser.add_argument(
+        '--frequency-subsets', action='store_true',
+        help='also report head / body / tail recalls: predicates by '
+        'training triplets, object classes by training object boxes of '
+        'the train split of DATA_ROOT (same task and filters), sorted by '
+        'count (ties by id), cut by rank into thirds (0 counts -> tail); '
+        'keys pred_head/ ... cls_tail/')
+    parser.add_argument(
+        '--frequency-fractions', nargs=2, type=float,
+        default=[1 / 3, 1 / 3], metavar=('HEAD', 'BODY'),
+        help='rank shares of head and body for --frequency-subsets '
+        '(default 1/3 1/3: 26 predicates -> 9/9/8)')
+    parser.add_argument(
+        '--world-subsets', nargs='?', default=None,
+        const='annotations/synthetic_subsets.json', metavar='PATH',
+        help="also report the synthetic world's frame and predicate "
+        'subsets read from PATH, relative to DATA_ROOT (default '
+        'annotations/synthetic_subsets.json, written by the synthetic '
+        'world generator)')
     parser.add_argument(
         '--check-frames-exist', action='store_true',
         help='require the frame images under DATA_ROOT/frames')
@@ -110,29 +145,84 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def subset_metrics(args, gt) -> dict:
-    """The ``--predicate-subset`` metrics, printed as one table each."""
-    from vost.evaluation.functional import format_sgg_table
+def _named_lists(flag: str, values) -> dict:
+    """``NAME=A,B`` (or ``NAME A B`` / ``NAME rest``) flags as a dict."""
+    out = {}
+    for value in values:
+        tokens = [value] if isinstance(value, str) else list(value)
+        if len(tokens) == 1 and '=' in tokens[0]:
+            name, _, rest = tokens[0].partition('=')
+            tokens = [name] + [t for t in rest.split(',') if t]
+        name, *members = tokens
+        if not members:
+            raise ValueError(f'{flag} {name}: no names after the subset '
+                             'name (NAME=A,B)')
+        if name in out:
+            raise ValueError(f'{flag} {name}: the subset is given twice')
+        out[name] = 'rest' if members == ['rest'] else members
+    return out
+
+
+def has_subsets(args) -> bool:
+    """Whether any subset flag is given."""
+    return bool(args.predicate_subset or args.class_subset
+                or args.frame_subset or args.frequency_subsets
+                or args.world_subsets)
+
+
+def subset_metrics(args, gt, load_options: dict) -> dict:
+    """The subset flags' metrics, printed as one table each.
+
+    Args:
+        args (argparse.Namespace): Parsed command line.
+        gt (GTTriplets): The evaluated split's GT triplets.
+        load_options (dict): The ``load_action_genome`` filters of the GT
+            (the frequency groups read the train split with them).
+
+    Returns:
+        dict: ``'{subset}/with/R@20'`` ... of every subset.
+    """
+    from vost.ag_format import format_load_report, load_action_genome
     from vost.evaluation.functional.forked import load_prediction_batch
-    from vost.evaluation.functional.predicate_subsets import (
-        evaluate_predicate_subsets, subset_metrics)
-    subsets = {}
-    for name, *preds in args.predicate_subset:
-        if not preds:
-            raise ValueError(f'--predicate-subset {name}: no predicate '
-                             'names after the subset name')
-        subsets[name] = 'rest' if preds == ['rest'] else preds
-    metrics = evaluate_predicate_subsets(
-        gt, load_prediction_batch(args.pred_file), subsets,
+    from vost.evaluation.functional.frequency_subsets import (
+        format_frequency_groups, frequency_subsets)
+    from vost.evaluation.functional.subset_recalls import (
+        evaluate_subsets, format_subset_tables, plan_subsets)
+    from vost.evaluation.functional.world_subsets import read_world_subsets
+    frames = {}
+    for value in args.frame_subset:
+        name, sep, path = value.partition('=')
+        if not sep or not name or not path:
+            raise ValueError(f'--frame-subset {value}: expected '
+                             'NAME=FILE.json')
+        if name in frames:
+            raise ValueError(f'--frame-subset {name}: the subset is given '
+                             'twice')
+        frames[name] = path
+    world = None if args.world_subsets is None else read_world_subsets(
+        args.data_root, args.world_subsets)
+    frequency = None
+    if args.frequency_subsets:
+        data_list, report = load_action_genome(
+            args.data_root, 'train', args.task, **load_options)
+        print(format_load_report(report))
+        source = f'train split of {args.data_root}'
+        frequency = frequency_subsets(data_list, args.frequency_fractions,
+                                      args.subjects, source)
+        print(format_frequency_groups(*frequency, source))
+    plan = plan_subsets(
+        _named_lists('--predicate-subset', args.predicate_subset),
+        _named_lists('--class-subset', args.class_subset), frames,
+        frequency, world)
+    metrics = evaluate_subsets(
+        gt, load_prediction_batch(args.pred_file), plan,
         constraints=args.constraints, ks=args.ks,
         semi_threshold=args.semi_threshold, top_k_no=args.top_k_no,
         iou_type=args.iou_type, iou_threshold=args.iou_threshold,
         source=args.pred_file)
-    for name, preds in subsets.items():
-        print(format_sgg_table(
-            subset_metrics(metrics, name), args.constraints, sorted(args.ks),
-            title=f'predicates {name!r}: {preds} (mR over the '
-            'subset\'s predicates in the GT)'))
+    for table in format_subset_tables(metrics, plan, args.constraints,
+                                      args.ks):
+        print(table)
     return metrics
 
 
@@ -154,14 +244,14 @@ def run(args) -> dict:
         args.min_box_short_edge
 
     loaded = []
+    load_options = dict(min_box_short_edge=min_edge,
+                        check_frames_exist=args.check_frames_exist)
 
     def load_gt():
         if loaded:
             return loaded[0]
         data_list, report = load_action_genome(
-            args.data_root, args.split, args.task,
-            min_box_short_edge=min_edge,
-            check_frames_exist=args.check_frames_exist)
+            args.data_root, args.split, args.task, **load_options)
         print(format_load_report(report))
         loaded.append(build_gt_triplets(data_list, args.subjects))
         return loaded[0]
@@ -187,8 +277,8 @@ def run(args) -> dict:
         print('warning: predicates without GT (recall 0 in mR unless '
               f"--mr-present-only): {details['absent_predicates']}")
     out = dict(metrics)
-    if args.predicate_subset:
-        out.update(subset_metrics(args, load_gt()))
+    if has_subsets(args):
+        out.update(subset_metrics(args, load_gt(), load_options))
     print(f'evaluated in {time.perf_counter() - start:.1f} s (GT loading '
           'included)')
     out.update(

@@ -12,6 +12,11 @@ from .sgg_recall import (build_match_index, evaluate_sgg, match_candidates,
                          metric_keys,
                          recall_from_first_rank)
 from .sgg_table import format_sgg_table
+from .frequency_subsets import format_frequency_groups, frequency_groups, \
+    frequency_subsets
+from .subset_recalls import evaluate_subsets, format_subset_tables, \
+    plan_subsets
+from .world_subsets import read_world_subsets
 
 __all__ = [
     'IOU_TYPES', 'aligned_box_iou', 'CONSTRAINTS', 'Candidates',
@@ -23,5 +28,7 @@ __all__ = [
     'dump_predictions', 'load_predictions', 'sg_sample_to_prediction',
     'stack_predictions', 'build_match_index', 'evaluate_sgg',
     'match_candidates', 'metric_keys',
-    'recall_from_first_rank', 'format_sgg_table'
+    'recall_from_first_rank', 'format_sgg_table', 'frequency_groups',
+    'frequency_subsets', 'format_frequency_groups', 'plan_subsets',
+    'evaluate_subsets', 'format_subset_tables', 'read_world_subsets'
 ]

@@ -1,5 +1,5 @@
 """Action Genome scene graph metric: R@K and mR@K under three constraints."""
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.evaluator import BaseMetric
@@ -13,8 +13,14 @@ from ..functional import (CONSTRAINTS, IOU_TYPES, SUBJECT_MODES,
                           build_gt_triplets, deduplicate_predictions,
                           evaluate_sgg, format_sgg_table,
                           sg_sample_to_prediction)
-from ..functional.predicate_subsets import (evaluate_predicate_subsets,
-                                            resolve_subsets, subset_metrics)
+from ..functional.frame_subsets import load_frame_subsets
+from ..functional.frequency_subsets import (FREQUENCY_GROUPS,
+                                            format_frequency_groups,
+                                            frequency_subsets,
+                                            resolve_frequency_cfg)
+from ..functional.subset_recalls import (evaluate_subsets,
+                                         format_subset_tables, plan_subsets)
+from ..functional.world_subsets import read_world_subsets
 from .frame_result_gathering import gather_frame_results
 
 __all__ = ['ActionGenomeSGGMetric', 'load_gt_triplets']
@@ -68,7 +74,9 @@ class ActionGenomeSGGMetric(BaseMetric):
     Output keys (no prefix): ``with/R@10`` ... ``no/R@100``, ``with/mR@10``
     ... ``no/mR@100``, ``.../mR_per_frame@K``, ``num_frames``,
     ``num_frames_without_prediction``, ``num_frames_without_gt_triplets``,
-    ``num_gt_triplets``; recalls are fractions in [0, 1].
+    ``num_gt_triplets``; recalls are fractions in [0, 1]. The subset
+    options below add ``'{subset}/...'`` copies of these keys and change
+    none of them (``docs/evaluation.md``, Subset recalls).
 
     Args:
         data_root (str): Action Genome root holding ``annotations/``.
@@ -99,6 +107,33 @@ class ActionGenomeSGGMetric(BaseMetric):
             prefixed ``'{name}/'`` (e.g. ``novel`` for the
             zero-shot recall of held-out predicates;
             :mod:`~vost.evaluation.functional.predicate_subsets`).
+        class_subsets (dict, optional): Subset name -> object class names
+            (or ``'rest'``): the metrics on the GT triplets whose object
+            class is in the subset, keys ``'{name}/...'``
+            (:mod:`~vost.evaluation.functional.class_subsets`).
+        frequency_subsets (bool | dict): False (default), True or
+            ``dict(split='train', fractions=(1/3, 1/3))``: head / body /
+            tail predicates (by training triplets) and object classes (by
+            training object boxes) of that split of ``data_root`` (same
+            task and filters), sorted by count (ties by id), cut by rank
+            (head = ``ceil(n * fractions[0])``, body the next
+            ``ceil(n * fractions[1])``, tail the rest and every id with
+            count 0; 26 predicates -> 9 / 9 / 8, 35 classes -> 12 / 12 /
+            11); keys ``pred_head/...`` ... ``cls_tail/...``; the groups
+            are logged (:mod:`~vost.evaluation.functional.
+            frequency_subsets`).
+        frame_subsets (dict, optional): Subset name -> frame keys, or the
+            path of a JSON file holding the list: the metrics on those GT
+            frames only; a key naming no evaluated GT frame is an error
+            (:mod:`~vost.evaluation.functional.frame_subsets`).
+        world_subsets (str, optional): Path, relative to ``data_root``, of
+            the synthetic world's subsets file (e.g.
+            ``'annotations/synthetic_subsets.json'``), read when the metric
+            is built: its ``frames`` entries become frame subsets (keys
+            outside the evaluated frames are left out and counted), its
+            ``predicates`` entries predicate subsets
+            (:mod:`~vost.evaluation.functional.world_subsets`). Defaults to
+            None.
         collect_device (str): Kept for mmengine compatibility; results are
             gathered with ``all_gather_object``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to None.
@@ -119,6 +154,10 @@ class ActionGenomeSGGMetric(BaseMetric):
                  mr_absent_as_zero: bool = True,
                  subjects: str = 'one_person',
                  predicate_subsets: Optional[Dict[str, Sequence[str]]] = None,
+                 class_subsets: Optional[Dict[str, Sequence[str]]] = None,
+                 frequency_subsets: Union[bool, dict] = False,
+                 frame_subsets: Optional[Dict[str, Any]] = None,
+                 world_subsets: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
@@ -157,11 +196,18 @@ class ActionGenomeSGGMetric(BaseMetric):
         self.mr_absent_as_zero = mr_absent_as_zero
         self.subjects = subjects
         self.predicate_subsets = dict(predicate_subsets or {})
-        try:
-            resolve_subsets(self.predicate_subsets)
-        except ValueError as err:
-            raise ValueError(f'predicate_subsets: {err}') from None
+        self.class_subsets = dict(class_subsets or {})
+        self.frequency_cfg = resolve_frequency_cfg(frequency_subsets)
+        self.frame_subsets = load_frame_subsets(dict(frame_subsets or {}))
+        self.world_subsets = None if world_subsets is None else \
+            read_world_subsets(data_root, world_subsets)
+        # checks every option and name now, not after a training run
+        reserved = None if self.frequency_cfg is None else tuple(
+            {f'{kind}_{g}': [] for g in FREQUENCY_GROUPS}
+            for kind in ('pred', 'cls'))
+        self._subset_plan(reserved)
         self._gt: Optional[GTTriplets] = None
+        self._frequency: Optional[tuple] = None
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         """Convert each key frame's output to a prediction-file dict.
@@ -181,6 +227,28 @@ class ActionGenomeSGGMetric(BaseMetric):
                                         self.task, self.subjects,
                                         **self.filter_cfg)
         return self._gt
+
+    def _subset_plan(self, frequency: Optional[tuple]) -> dict:
+        """Every subset option as one plan (see :func:`plan_subsets`)."""
+        return plan_subsets(self.predicate_subsets, self.class_subsets,
+                            self.frame_subsets, frequency,
+                            self.world_subsets)
+
+    def load_frequency_subsets(self) -> tuple:
+        """Head / body / tail subsets of the training split, computed
+        once (main process), logged and cached."""
+        if self._frequency is None:
+            split = self.frequency_cfg['split']
+            data_list, report = load_action_genome(
+                self.data_root, split, self.task, **self.filter_cfg)
+            print_log(format_load_report(report), logger='current')
+            source = f'{split} split of {self.data_root}'
+            self._frequency = frequency_subsets(
+                data_list, self.frequency_cfg['fractions'], self.subjects,
+                source)
+            print_log(format_frequency_groups(*self._frequency, source),
+                      logger='current')
+        return self._frequency
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Evaluate gathered prediction dicts and log the table.
@@ -209,18 +277,19 @@ class ActionGenomeSGGMetric(BaseMetric):
         logger.info('\n' + format_sgg_table(
             metrics, self.constraints, self.ks,
             title=f'Action Genome {self.split} {self.task.upper()}'))
-        if self.predicate_subsets:
-            subset = evaluate_predicate_subsets(
-                self.load_gt(), preds, self.predicate_subsets,
+        plan = self._subset_plan(
+            None if self.frequency_cfg is None else
+            self.load_frequency_subsets())
+        if plan:
+            subset = evaluate_subsets(
+                self.load_gt(), preds, plan,
                 constraints=self.constraints, ks=self.ks,
                 semi_threshold=self.semi_threshold, top_k_no=self.top_k_no,
                 iou_type=self.iou_type, iou_threshold=self.iou_threshold,
                 source='metric results')
-            for name in self.predicate_subsets:
-                logger.info('\n' + format_sgg_table(
-                    subset_metrics(subset, name), self.constraints, self.ks,
-                    title=f'predicates {name!r} (mR over the subset\'s '
-                    'predicates in the GT)'))
+            for table in format_subset_tables(subset, plan, self.constraints,
+                                              self.ks):
+                logger.info('\n' + table)
             metrics.update(subset)
         if metrics['num_frames_without_prediction']:
             logger.warning(
