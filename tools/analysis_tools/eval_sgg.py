@@ -170,24 +170,17 @@ def has_subsets(args) -> bool:
                 or args.world_subsets)
 
 
-def subset_metrics(args, gt, load_options: dict) -> dict:
-    """The subset flags' metrics, printed as one table each.
+def subset_options(args) -> dict:
+    """The subset flags read and checked (files included), before the
+    evaluation runs.
 
     Args:
         args (argparse.Namespace): Parsed command line.
-        gt (GTTriplets): The evaluated split's GT triplets.
-        load_options (dict): The ``load_action_genome`` filters of the GT
-            (the frequency groups read the train split with them).
 
     Returns:
-        dict: ``'{subset}/with/R@20'`` ... of every subset.
+        dict: :func:`plan_subsets` keyword arguments (no frequency).
     """
-    from vost.ag_format import format_load_report, load_action_genome
-    from vost.evaluation.functional.forked import load_prediction_batch
-    from vost.evaluation.functional.frequency_subsets import (
-        format_frequency_groups, frequency_subsets)
-    from vost.evaluation.functional.subset_recalls import (
-        evaluate_subsets, format_subset_tables, plan_subsets)
+    from vost.evaluation.functional.subset_recalls import plan_subsets
     from vost.evaluation.functional.world_subsets import read_world_subsets
     frames = {}
     for value in args.frame_subset:
@@ -199,8 +192,40 @@ def subset_metrics(args, gt, load_options: dict) -> dict:
             raise ValueError(f'--frame-subset {name}: the subset is given '
                              'twice')
         frames[name] = path
-    world = None if args.world_subsets is None else read_world_subsets(
-        args.data_root, args.world_subsets)
+    options = dict(
+        predicate_subsets=_named_lists('--predicate-subset',
+                                       args.predicate_subset),
+        class_subsets=_named_lists('--class-subset', args.class_subset),
+        frame_subsets=frames,
+        world=None if args.world_subsets is None else read_world_subsets(
+            args.data_root, args.world_subsets))
+    # names clash with the head / body / tail ones? say so now
+    reserved = tuple({f'{kind}_{g}': [] for g in ('head', 'body', 'tail')}
+                     for kind in ('pred', 'cls'))
+    plan_subsets(frequency=reserved if args.frequency_subsets else None,
+                 **options)
+    return options
+
+
+def subset_metrics(args, gt, load_options: dict, options: dict) -> dict:
+    """The subset flags' metrics, printed as one table each.
+
+    Args:
+        args (argparse.Namespace): Parsed command line.
+        gt (GTTriplets): The evaluated split's GT triplets.
+        load_options (dict): The ``load_action_genome`` filters of the GT
+            (the frequency groups read the train split with them).
+        options (dict): Output of :func:`subset_options`.
+
+    Returns:
+        dict: ``'{subset}/with/R@20'`` ... of every subset.
+    """
+    from vost.ag_format import format_load_report, load_action_genome
+    from vost.evaluation.functional.forked import load_prediction_batch
+    from vost.evaluation.functional.frequency_subsets import (
+        format_frequency_groups, frequency_subsets)
+    from vost.evaluation.functional.subset_recalls import (
+        evaluate_subsets, format_subset_tables, plan_subsets)
     frequency = None
     if args.frequency_subsets:
         data_list, report = load_action_genome(
@@ -210,10 +235,7 @@ def subset_metrics(args, gt, load_options: dict) -> dict:
         frequency = frequency_subsets(data_list, args.frequency_fractions,
                                       args.subjects, source)
         print(format_frequency_groups(*frequency, source))
-    plan = plan_subsets(
-        _named_lists('--predicate-subset', args.predicate_subset),
-        _named_lists('--class-subset', args.class_subset), frames,
-        frequency, world)
+    plan = plan_subsets(frequency=frequency, **options)
     metrics = evaluate_subsets(
         gt, load_prediction_batch(args.pred_file), plan,
         constraints=args.constraints, ks=args.ks,
@@ -243,6 +265,7 @@ def run(args) -> dict:
     min_edge = None if args.min_box_short_edge < 0 else \
         args.min_box_short_edge
 
+    options = subset_options(args) if has_subsets(args) else None
     loaded = []
     load_options = dict(min_box_short_edge=min_edge,
                         check_frames_exist=args.check_frames_exist)
@@ -278,7 +301,8 @@ def run(args) -> dict:
               f"--mr-present-only): {details['absent_predicates']}")
     out = dict(metrics)
     if has_subsets(args):
-        out.update(subset_metrics(args, load_gt(), load_options))
+        out.update(subset_metrics(args, load_gt(), load_options,
+                                  options))
     print(f'evaluated in {time.perf_counter() - start:.1f} s (GT loading '
           'included)')
     out.update(
