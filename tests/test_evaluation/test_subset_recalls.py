@@ -14,8 +14,8 @@ from vost.evaluation.functional import build_gt_triplets, evaluate_sgg
 from vost.evaluation.functional.class_subsets import evaluate_class_subsets
 from vost.evaluation.functional.frame_subsets import evaluate_frame_subsets
 from vost.evaluation.functional.frequency_subsets import (
-    frequency_groups, frequency_subsets, resolve_frequency_cfg,
-    training_counts)
+    frequency_groups, resolve_frequency_cfg, training_counts,
+    training_frequency_subsets)
 from vost.evaluation.functional.predicate_subsets import \
     evaluate_predicate_subsets
 from vost.evaluation.functional.subset_recalls import (evaluate_subsets,
@@ -146,6 +146,11 @@ def test_frequency_groups_rule():
     assert sizes == [12, 12, 11]
     assert [len(v) for v in frequency_groups(np.ones(27)).values()] == \
         [9, 9, 9]  # exact thirds, no float round-up
+    # the cuts are ceil(n/3) and ceil(2n/3): 10 -> 4 / 3 / 3, 4 -> 2 / 1 / 1
+    assert [len(v) for v in frequency_groups(np.ones(10)).values()] == \
+        [4, 3, 3]
+    assert [len(v) for v in frequency_groups(np.ones(4)).values()] == \
+        [2, 1, 1]
     # ties by ascending id; a 0 count goes to the tail from any rank
     groups = frequency_groups([5, 7, 5, 5, 1, 0])
     assert groups == dict(head=[1, 0], body=[2, 3], tail=[4, 5])
@@ -179,8 +184,8 @@ def test_frequency_subsets_count_boxes_for_classes():
     assert class_counts[11 - 2] == 2 and class_counts[8 - 2] == 1
     assert class_counts.sum() == 3  # person boxes are not counted
     # head / body of 1 rank each: the cup (more boxes) leads the chair
-    preds, classes = frequency_subsets(data_list_of(frames),
-                                       fractions=(1 / 35, 1 / 35))
+    preds, classes = training_frequency_subsets(
+        data_list_of(frames), fractions=(1 / 35, 1 / 35))
     assert classes['cls_head'] == ['cup/glass/bottle']
     assert classes['cls_body'] == ['chair']
     assert len(classes['cls_tail']) == 33
@@ -189,7 +194,7 @@ def test_frequency_subsets_count_boxes_for_classes():
     assert preds['pred_head'] == ['in_front_of']
     assert preds['pred_body'] == ['holding']
     with pytest.raises(ValueError, match='the training split has no GT'):
-        frequency_subsets([])
+        training_frequency_subsets([])
 
 
 def _world_file(tmp_path, content):

@@ -223,7 +223,7 @@ def subset_metrics(args, gt, load_options: dict, options: dict) -> dict:
     from vost.ag_format import format_load_report, load_action_genome
     from vost.evaluation.functional.forked import load_prediction_batch
     from vost.evaluation.functional.frequency_subsets import (
-        format_frequency_groups, frequency_subsets)
+        format_frequency_groups, training_frequency_subsets)
     from vost.evaluation.functional.subset_recalls import (
         evaluate_subsets, format_subset_tables, plan_subsets)
     frequency = None
@@ -232,8 +232,8 @@ def subset_metrics(args, gt, load_options: dict, options: dict) -> dict:
             args.data_root, 'train', args.task, **load_options)
         print(format_load_report(report))
         source = f'train split of {args.data_root}'
-        frequency = frequency_subsets(data_list, args.frequency_fractions,
-                                      args.subjects, source)
+        frequency = training_frequency_subsets(
+            data_list, args.frequency_fractions, args.subjects, source)
         print(format_frequency_groups(*frequency, source))
     plan = plan_subsets(frequency=frequency, **options)
     metrics = evaluate_subsets(

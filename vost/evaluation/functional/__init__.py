@@ -12,8 +12,8 @@ from .sgg_recall import (build_match_index, evaluate_sgg, match_candidates,
                          metric_keys,
                          recall_from_first_rank)
 from .sgg_table import format_sgg_table
-from .frequency_subsets import format_frequency_groups, frequency_groups, \
-    frequency_subsets
+from .frequency_subsets import (format_frequency_groups, frequency_groups,
+                                training_frequency_subsets)
 from .subset_recalls import evaluate_subsets, format_subset_tables, \
     plan_subsets
 from .world_subsets import read_world_subsets
@@ -29,6 +29,6 @@ __all__ = [
     'stack_predictions', 'build_match_index', 'evaluate_sgg',
     'match_candidates', 'metric_keys',
     'recall_from_first_rank', 'format_sgg_table', 'frequency_groups',
-    'frequency_subsets', 'format_frequency_groups', 'plan_subsets',
+    'training_frequency_subsets', 'format_frequency_groups', 'plan_subsets',
     'evaluate_subsets', 'format_subset_tables', 'read_world_subsets'
 ]

@@ -27,8 +27,8 @@ from .class_subsets import keep_triplets
 from .gt_triplets import GTTriplets
 
 __all__ = [
-    'read_frame_list', 'check_frame_keys', 'load_frame_subsets', 'frame_subset_indices',
-    'evaluate_frame_subsets'
+    'read_frame_list', 'check_frame_keys', 'load_frame_subsets',
+    'frame_subset_indices', 'evaluate_frame_subsets'
 ]
 
 

@@ -14,9 +14,10 @@ here are computed from the training split of the evaluated data:
 
 The split rule (:func:`frequency_groups`): sort by training count,
 descending, ties by ascending id; cut by rank into three groups, head =
-the first ``ceil(n * fractions[0])``, body = the next
-``ceil(n * fractions[1])``, tail = the rest. With the default fractions
-``(1/3, 1/3)`` 26 predicates give 9 / 9 / 8 and 35 classes 12 / 12 / 11.
+the first ``ceil(n * fractions[0])`` ranks, body = the ranks up to
+``ceil(n * (fractions[0] + fractions[1]))``, tail = the rest. With the
+default fractions ``(1/3, 1/3)`` 26 predicates give 9 / 9 / 8, 35 classes
+12 / 12 / 11 and 10 ids 4 / 3 / 3.
 An id with **0** training instances always goes to the tail, even when
 its rank falls in the head or body (those groups are then smaller).
 """
@@ -34,7 +35,7 @@ from .gt_triplets import build_gt_triplets
 
 __all__ = [
     'FREQUENCY_GROUPS', 'DEFAULT_FREQUENCY_CFG', 'frequency_groups',
-    'resolve_frequency_cfg', 'training_counts', 'frequency_subsets',
+    'resolve_frequency_cfg', 'training_counts', 'training_frequency_subsets',
     'format_frequency_groups'
 ]
 
@@ -52,8 +53,9 @@ def frequency_groups(counts: Sequence[int],
     """Cut ids into head / body / tail by their count.
 
     Sort by count, descending, ties by ascending id; head = the first
-    ``ceil(n * fractions[0])`` ranks, body = the next
-    ``ceil(n * fractions[1])``, tail = the rest; ids with count 0 go to
+    ``ceil(n * fractions[0])`` ranks, body = the ranks up to
+    ``ceil(n * (fractions[0] + fractions[1]))``, tail = the rest (26 ids:
+    9 / 9 / 8, 35: 12 / 12 / 11, 10: 4 / 3 / 3); ids with count 0 go to
     the tail wherever their rank falls. Fractions are read as exact
     fractions (``1/3`` is one third, so 27 ids give 9 / 9 / 9).
 
@@ -86,7 +88,7 @@ def frequency_groups(counts: Sequence[int],
     n = len(counts)
     order = np.lexsort((ids, -counts))  # count descending, then id
     head_end = min(n, math.ceil(n * shares[0]))
-    body_end = min(n, head_end + math.ceil(n * shares[1]))
+    body_end = min(n, math.ceil(n * (shares[0] + shares[1])))
     rank_group = np.full(n, 2)
     rank_group[:head_end] = 0
     rank_group[head_end:body_end] = 1
@@ -170,7 +172,7 @@ def training_counts(data_list: Sequence[dict],
     return predicate_counts, class_counts[PERSON_LABEL + 1:]
 
 
-def frequency_subsets(data_list: Sequence[dict],
+def training_frequency_subsets(data_list: Sequence[dict],
                       fractions: Sequence[float] = (1 / 3, 1 / 3),
                       subjects: str = 'one_person',
                       source: str = 'training split'
@@ -212,7 +214,7 @@ def frequency_subsets(data_list: Sequence[dict],
 def format_frequency_groups(predicate_subsets: Dict[str, List[str]],
                             class_subsets: Dict[str, List[str]],
                             source: str = 'training split') -> str:
-    """The groups of :func:`frequency_subsets` as readable lines.
+    """The groups of :func:`training_frequency_subsets` as readable lines.
 
     Args:
         predicate_subsets (dict): ``pred_head`` ... -> names.

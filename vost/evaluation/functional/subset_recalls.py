@@ -62,8 +62,9 @@ class Subset:
 def _add(plan: 'OrderedDict[str, Subset]', subset: Subset) -> None:
     if subset.name in plan:
         raise ValueError(
-            f'subset name {subset.name!r} is used by {plan[subset.name].source}'
-            f' and {subset.source}; names prefix the keys and must differ')
+            f'subset name {subset.name!r} is used by '
+            f'{plan[subset.name].source} and {subset.source}; names prefix '
+            'the keys and must differ')
     if not subset.name or '/' in subset.name:
         raise ValueError(f'{subset.source}: subset name {subset.name!r} must '
                          "be non-empty and hold no '/'")
@@ -86,7 +87,7 @@ def plan_subsets(predicate_subsets: Optional[Dict] = None,
         frame_subsets (dict, optional): Name -> frame keys or a JSON path.
         frequency (tuple[dict, dict], optional): ``(predicate subsets,
             class subsets)`` of
-            :func:`~.frequency_subsets.frequency_subsets`.
+            :func:`~.frequency_subsets.training_frequency_subsets`.
         world (tuple[dict, dict], optional): ``(frame subsets, predicate
             subsets)`` of :func:`~.world_subsets.read_world_subsets`
             (its frame subsets are not strict).

@@ -16,8 +16,8 @@ from ..functional import (CONSTRAINTS, IOU_TYPES, SUBJECT_MODES,
 from ..functional.frame_subsets import load_frame_subsets
 from ..functional.frequency_subsets import (FREQUENCY_GROUPS,
                                             format_frequency_groups,
-                                            frequency_subsets,
-                                            resolve_frequency_cfg)
+                                            resolve_frequency_cfg,
+                                            training_frequency_subsets)
 from ..functional.subset_recalls import (evaluate_subsets,
                                          format_subset_tables, plan_subsets)
 from ..functional.world_subsets import read_world_subsets
@@ -116,12 +116,12 @@ class ActionGenomeSGGMetric(BaseMetric):
             tail predicates (by training triplets) and object classes (by
             training object boxes) of that split of ``data_root`` (same
             task and filters), sorted by count (ties by id), cut by rank
-            (head = ``ceil(n * fractions[0])``, body the next
-            ``ceil(n * fractions[1])``, tail the rest and every id with
-            count 0; 26 predicates -> 9 / 9 / 8, 35 classes -> 12 / 12 /
-            11); keys ``pred_head/...`` ... ``cls_tail/...``; the groups
-            are logged (:mod:`~vost.evaluation.functional.
-            frequency_subsets`).
+            (head = the first ``ceil(n * fractions[0])`` ranks, body up
+            to ``ceil(n * (fractions[0] + fractions[1]))``, tail the rest
+            and every id with count 0; 26 predicates -> 9 / 9 / 8, 35
+            classes -> 12 / 12 / 11); keys ``pred_head/...`` ...
+            ``cls_tail/...``; the groups are logged
+            (:mod:`~vost.evaluation.functional.frequency_subsets`).
         frame_subsets (dict, optional): Subset name -> frame keys, or the
             path of a JSON file holding the list: the metrics on those GT
             frames only; a key naming no evaluated GT frame is an error
@@ -243,7 +243,7 @@ class ActionGenomeSGGMetric(BaseMetric):
                 self.data_root, split, self.task, **self.filter_cfg)
             print_log(format_load_report(report), logger='current')
             source = f'{split} split of {self.data_root}'
-            self._frequency = frequency_subsets(
+            self._frequency = training_frequency_subsets(
                 data_list, self.frequency_cfg['fractions'], self.subjects,
                 source)
             print_log(format_frequency_groups(*self._frequency, source),
