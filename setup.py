@@ -85,7 +85,8 @@ if __name__ == '__main__':
         python_requires='>=3.10',
         packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
         include_package_data=True,
-        package_data={'vost': ['.mim/**/*', 'graphs/schemas/*.json']},
+        package_data={'vost': ['.mim/**/*', 'graphs/schemas/*.json',
+                               'visualization/html_viewer/static/*']},
         install_requires=parse_requirements('requirements/runtime.txt'),
         extras_require={
             'tests': parse_requirements('requirements/tests.txt'),

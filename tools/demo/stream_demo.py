@@ -15,6 +15,8 @@ frame to ``{out_dir}/frames.jsonl`` (the frame graph with track ids, the
 top ranked triplets and the frame's latency), when the input ends the video
 record and its timeline (``video_graph.json``, ``timeline.png``;
 docs/outputs.md), and prints frames per second and latency per frame.
+With ``--html`` it also saves each frame for the interactive viewer and
+writes ``{out_dir}/viewer/index.html`` when the input ends.
 """
 import argparse
 import json
@@ -25,10 +27,12 @@ import time
 import numpy as np
 
 from vost.apis import (StreamingSGInference, frames_from_input,
-                       init_sg_model)
+                       init_sg_model, probe_video)
+from vost.apis.frame_check import FrameReadError, check_frames
 from vost.graphs import VideoSceneGraphBuilder
 from vost.utils.atomic_io import atomic_write
-from vost.visualization import (SGGraphVisualizer,
+from vost.utils.checkpoint_files import CheckpointError
+from vost.visualization import (HtmlViewerWriter, SGGraphVisualizer,
                                 pair_predictions_to_triplets,
                                 plot_relation_timeline)
 
@@ -48,18 +52,29 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--max-frames', type=int, default=None,
                         help='stop after N frames (a camera never ends)')
+    parser.add_argument('--skip-bad-frames', action='store_true',
+                        help='frame folder: leave unreadable frames out (a '
+                        'warning names each); by default one is an error, '
+                        'before the model is loaded')
+    parser.add_argument('--allow-partial-load', action='store_true',
+                        help='load a checkpoint that does not fit the '
+                        'config\'s model (what does not fit keeps its '
+                        'initial values); by default an error')
     parser.add_argument('--top-k', type=int, default=10,
                         help='ranked triplets per JSON line')
     parser.add_argument('--score-thr', type=float, default=0.3,
                         help='minimum score of a graph node')
+    parser.add_argument('--html', action='store_true',
+                        help='also write the interactive viewer '
+                        '({out_dir}/viewer/index.html)')
     return parser.parse_args(argv)
 
 
-def frame_source(input_path: str):
-    """Yield ``(frame, name)``: file paths for a folder, BGR arrays for a
-    video file or a camera."""
+def frame_source(input_path: str, frames=None):
+    """Yield ``(frame, name)``: file paths for a folder (``frames``, the
+    checked ones, when given), BGR arrays for a video file or a camera."""
     if osp.isdir(input_path):
-        for path in frames_from_input(input_path, ''):
+        for path in frames or frames_from_input(input_path, ''):
             yield path, osp.basename(path)
         return
     import cv2
@@ -67,6 +82,8 @@ def frame_source(input_path: str):
     if not camera and not osp.isfile(input_path):
         raise FileNotFoundError(f'{input_path}: no such video, folder or '
                                 'camera index')
+    if not camera:
+        probe_video(input_path)  # clear errors: unreadable, empty file
     cap = cv2.VideoCapture(int(input_path) if camera else input_path)
     if not cap.isOpened():
         raise ValueError(f'{input_path}: OpenCV cannot open it')
@@ -85,18 +102,24 @@ def frame_source(input_path: str):
 def main(argv=None):
     """Stream, write the JSON lines, the record and the timeline."""
     args = parse_args(argv)
-    os.makedirs(args.out_dir, exist_ok=True)
     name = osp.basename(osp.normpath(args.input))
-    model = init_sg_model(args.config, args.checkpoint, device=args.device)
+    frames = check_frames(frames_from_input(args.input, ''),
+                          skip_bad=args.skip_bad_frames) \
+        if osp.isdir(args.input) else None  # before the model loads
+    model = init_sg_model(args.config, args.checkpoint, device=args.device,
+                          strict=not args.allow_partial_load)
+    os.makedirs(args.out_dir, exist_ok=True)
     stream = StreamingSGInference(model, video_id=name)
     builder = VideoSceneGraphBuilder(
         name, graph=dict(node_score_thr=args.score_thr))
     visualizer = SGGraphVisualizer(name='stream_demo', top_k=args.top_k)
     video_out, latencies = dict(writer=None, size=None), []
     lines = osp.join(args.out_dir, 'frames.jsonl')
+    viewer = HtmlViewerWriter(osp.join(args.out_dir, 'viewer'),
+                              title=name) if args.html else None
     start = time.perf_counter()
     with open(lines, 'w') as out:
-        for frame, frame_name in frame_source(args.input):
+        for frame, frame_name in frame_source(args.input, frames):
             if args.max_frames is not None and \
                     stream.count >= args.max_frames:
                 break
@@ -110,6 +133,9 @@ def main(argv=None):
                 sample.pred_instances, sample.pred_pairs, top_k=args.top_k)
             out.write(json.dumps(graph) + '\n')
             out.flush()
+            if viewer is not None:
+                _add_viewer_frame(viewer, frame, graph,
+                                  f'{lines}:{stream.count}')
             if args.video_out:
                 _write_video_frame(video_out, args, visualizer, frame, graph)
     wall = time.perf_counter() - start
@@ -132,6 +158,18 @@ def main(argv=None):
     print(f'Wrote {lines}, {len(record["tracks"])} tracks, '
           f'{len(record["relation_intervals"])} relation intervals in '
           f'{osp.join(args.out_dir, "video_graph.json")}')
+    if viewer is not None:
+        index = viewer.finish(record,
+                              osp.join(args.out_dir, 'video_graph.json'))
+        print(f'Viewer: {index} (open it in a browser; it works offline)')
+
+
+def _add_viewer_frame(viewer, frame, graph: dict, source: str) -> None:
+    """Save a frame (a file path or a BGR array) for the viewer."""
+    if isinstance(frame, str):
+        viewer.add_frame_file(graph, frame, source)
+    else:
+        viewer.add_frame(graph, frame[..., ::-1], source)
 
 
 def _write_video_frame(video_out: dict, args, visualizer, frame,
@@ -155,4 +193,7 @@ def _write_video_frame(video_out: dict, args, visualizer, frame,
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except (FrameReadError, CheckpointError) as exc:  # names the file
+        raise SystemExit(f'error: {exc}')

@@ -1,4 +1,5 @@
 """Draw a frame's scene graph: one box per node, one colour per track."""
+import textwrap
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -8,9 +9,29 @@ from mmengine.dist import master_only
 from vost.registry import VISUALIZERS
 from .sg_visualizer import SGLocalVisualizer
 
-__all__ = ['SGGraphVisualizer', 'track_color', 'node_name']
+__all__ = [
+    'SGGraphVisualizer', 'track_color', 'node_name', 'text_scale',
+    'wrap_text'
+]
 
 _UNTRACKED = (150, 150, 150)
+# pixels per character of DejaVu Sans at font size 1 (matplotlib points at
+# mmengine's dpi), a safe upper bound for wrapping
+_CHAR_W = 0.7
+
+
+def text_scale(height: int) -> float:
+    """Text and panel scale of a frame ``height`` pixels high: 1 up to
+    360 px, growing with the frame (at most 4), so that labels stay
+    readable on small frames and large ones alike."""
+    return float(min(4.0, max(1.0, height / 360)))
+
+
+def wrap_text(text: str, width_px: float, font_size: float) -> List[str]:
+    """Lines of ``text`` no wider than ``width_px`` at ``font_size``."""
+    chars = max(8, int(width_px / (_CHAR_W * font_size)))
+    return textwrap.wrap(text, chars, subsequent_indent='  ',
+                         break_on_hyphens=False) or ['']
 
 
 def track_color(track_id: Optional[int]) -> Tuple[int, int, int]:
@@ -43,8 +64,12 @@ class SGGraphVisualizer(SGLocalVisualizer):
 
     The frame gets one box per node, coloured and named by its track id
     (``#id class``), and a side panel draws the graph: subjects on the
-    left, objects on the right, one line per edge labelled with its
-    predicates, then the edges as text by decreasing score. Only tracked
+    left (named below), objects in the middle (named on their right), one
+    line per edge labelled with its predicates at its middle (rows spaced
+    so that labels of neighbouring edges do not meet), then the edges as
+    text by decreasing score,
+    wrapped to the panel's width. Text, panel width and node sizes grow
+    with frames taller than 360 px (:func:`text_scale`). Only tracked
     nodes are drawn unless ``draw_untracked`` (the video record has tracks
     only; an untracked node scored too low to start a track). Arguments as
     :class:`SGLocalVisualizer` (``top_k`` edges listed), and
@@ -87,76 +112,105 @@ class SGGraphVisualizer(SGLocalVisualizer):
         image = np.ascontiguousarray(image.clip(0, 255).astype(np.uint8))
         frame_graph = self._shown(frame_graph)
         nodes = frame_graph['nodes']
+        height, width = image.shape[:2]
+        scale = text_scale(height)
+        font = 9 * scale
         self.set_image(image)
         for node in nodes:
             color = track_color(node.get('track_id'))
             box = np.array([node['bbox']], dtype=np.float32)
+            x0, y0, x1, _ = box[0]
             self.draw_bboxes(box, edge_colors=[color], alpha=1.0,
-                             line_widths=self.line_width)
+                             line_widths=self.line_width * scale)
+            # the label stays inside the frame: from the box's left edge in
+            # the left half, ending at its right edge in the right half;
+            # above the box, or inside its top when there is no room
+            left = (x0 + x1) / 2 < width / 2
+            x = x0 + 2 if left else x1 - 2
+            above = y0 - 2 > 1.6 * font
             self.draw_texts(
-                node_name(node),
-                np.array([[box[0, 0] + 2, max(0.0, box[0, 1] - 2)]]),
-                colors=[(255, 255, 255)], font_sizes=9,
-                vertical_alignments='bottom',
+                node_name(node), np.array([[x, y0 - 2 if above else y0 + 2]]),
+                colors=[(255, 255, 255)], font_sizes=font,
+                horizontal_alignments='left' if left else 'right',
+                vertical_alignments='bottom' if above else 'top',
                 bboxes=[dict(facecolor=tuple(c / 255 for c in color),
                              alpha=0.75, pad=0.5, edgecolor='none')])
         frame = self.get_image()
-        panel = self._graph_panel(frame.shape[0], frame_graph, title)
+        panel = self._graph_panel(frame.shape[0], frame_graph, title, scale)
         if panel.shape[0] > frame.shape[0]:
             pad = np.full((panel.shape[0] - frame.shape[0], *frame.shape[1:]),
                           255, dtype=np.uint8)
             frame = np.concatenate([frame, pad], axis=0)
         return np.concatenate([frame, panel], axis=1)
 
-    def _graph_panel(self, height: int, frame_graph: Dict,
-                     title: str) -> np.ndarray:
+    def _graph_panel(self, height: int, frame_graph: Dict, title: str,
+                     scale: float = 1.0) -> np.ndarray:
         nodes = {n['id']: n for n in frame_graph['nodes']}
         edges = frame_graph['edges'][:self.top_k]
         subjects = sorted({e['subject'] for e in edges})
         objects = sorted({e['object'] for e in edges} - set(subjects))
-        width = self.panel_width
+        width = int(round(self.panel_width * scale))
+        margin, line_h, font = 6 * scale, 13 * scale, 7 * scale
+        lines = []  # the edges as text, wrapped to the panel
+        for edge in edges:
+            sub, obj = nodes[edge['subject']], nodes[edge['object']]
+            text = (f"{node_name(sub)} -{','.join(_edge_lines(edge))}-> "
+                    f"{node_name(obj)} {edge['score']:.2f}")
+            lines += wrap_text(text, width - 2 * margin, font)
+        # subjects at 12% of the width, objects at 60% with their names on
+        # the right; edge labels (wrapped to 38%) at the edges' middles,
+        # which lie half a row apart: rows fit two labels
+        sub_x, obj_x = 0.12 * width, 0.6 * width
+        labels = [wrap_text(', '.join(_edge_lines(e)), 0.38 * width,
+                            6 * scale) for e in edges]
+        label_h = 9 * scale * max([len(x) for x in labels] + [1])
         rows = max(len(subjects), len(objects), 1)
-        graph_h = max(120, 34 * rows)
-        needed = 30 + graph_h + 13 * len(edges) + 10
+        row_h = max(34 * scale, 2 * label_h + 10 * scale)
+        graph_h = max(120 * scale, row_h * rows)
+        top = 24 * scale
+        needed = int(top + graph_h + 6 * scale + line_h * len(lines) + 10)
         panel = np.full((max(height, needed), width, 3), 255, np.uint8)
         self.set_image(panel)
-        self.draw_texts(title, np.array([[6, 4]]), colors='black',
-                        font_sizes=10)
+        self.draw_texts(title, np.array([[margin, 4]]), colors='black',
+                        font_sizes=10 * scale)
         pos = {}
-        for column, x in ((subjects, 0.2 * width), (objects, 0.8 * width)):
+        for column, x in ((subjects, sub_x), (objects, obj_x)):
             step = graph_h / (len(column) + 1)
             for k, nid in enumerate(column):
-                pos[nid] = (x, 24 + step * (k + 1))
-        for edge in edges:
+                pos[nid] = (x, top + step * (k + 1))
+        for edge, label in zip(edges, labels):
             (x0, y0), (x1, y1) = pos[edge['subject']], pos[edge['object']]
             self.draw_lines(np.array([x0, x1]), np.array([y0, y1]),
-                            colors='gray', line_widths=1)
-            # one line of predicates beside the object node: the nodes'
-            # spacing keeps the labels of different edges apart
+                            colors='gray', line_widths=scale)
             self.draw_texts(
-                ', '.join(_edge_lines(edge)), np.array([[x1 - 12, y1]]),
-                colors='black', font_sizes=6,
-                horizontal_alignments='right',
+                '\n'.join(label),
+                np.array([[(x0 + x1) / 2, (y0 + y1) / 2]]),
+                colors='black', font_sizes=6 * scale,
+                horizontal_alignments='center',
                 vertical_alignments='center',
                 bboxes=[dict(facecolor='white', alpha=0.8, pad=0.3,
                              edgecolor='none')])
         for nid, (x, y) in pos.items():
             node = nodes[nid]
             self.draw_circles(
-                np.array([[x, y]]), np.array([8]),
+                np.array([[x, y]]), np.array([8 * scale]),
                 face_colors=[track_color(node.get('track_id'))],
-                edge_colors='black', line_widths=1, alpha=1.0)
-            self.draw_texts(node_name(node), np.array([[x, y + 10]]),
-                            colors='black', font_sizes=7,
-                            horizontal_alignments='center')
-        y = 30 + graph_h
-        for edge in edges:
-            sub, obj = nodes[edge['subject']], nodes[edge['object']]
-            text = (f"{node_name(sub)} -{','.join(_edge_lines(edge))}-> "
-                    f"{node_name(obj)} {edge['score']:.2f}")
-            self.draw_texts(text, np.array([[6, y]]), colors='black',
-                            font_sizes=7)
-            y += 13
+                edge_colors='black', line_widths=scale, alpha=1.0)
+            if x == obj_x and nid not in subjects:
+                where, h_align, v_align = [[x + 11 * scale, y]], 'left', \
+                    'center'
+            else:
+                where, h_align, v_align = [[x, y + 10 * scale]], 'center', \
+                    'top'
+            self.draw_texts(node_name(node), np.array(where),
+                            colors='black', font_sizes=font,
+                            horizontal_alignments=h_align,
+                            vertical_alignments=v_align)
+        y = top + graph_h + 6 * scale
+        for text in lines:
+            self.draw_texts(text, np.array([[margin, y]]), colors='black',
+                            font_sizes=font)
+            y += line_h
         return self.get_image()
 
     @master_only
