@@ -48,9 +48,10 @@ import time
 from vost.engine.job_settings import (data_root_options, data_settings,
                                       load_config, subjects_of, subset_args)
 from vost.utils.atomic_io import atomic_write
+from vost.utils.machine_info import machine_info
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEFAULT_CONFIG = 'configs/vost/vost_r18_1xb8-3e_synthetic-ag-sgdet.py'
+DEFAULT_CONFIG = 'configs/vost/vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py'
 TINY_VLM = 'data/tiny_clip'  # random weights (ablation row)
 PRETRAINED_VLM = 'data/tiny_clip_synthetic'  # pretrained, the default
 #: random-weight tiny VLMs the main job makes: folder -> make_tiny_vlm family
@@ -70,9 +71,29 @@ def parse_args(argv=None):
                         help="the data set (made if absent; default: the "
                         "config's data_root); another one is passed to the "
                         'runs with --cfg-options')
-    parser.add_argument('--videos', type=int, default=1000)
-    parser.add_argument('--frames', type=int, default=10)
-    parser.add_argument('--size', type=int, nargs=2, default=(256, 256))
+    parser.add_argument('--world', choices=('video', 'simple'),
+                        default='video',
+                        help='world of the generated data set (docs/'
+                        'synthetic_action_genome.md)')
+    parser.add_argument('--videos', type=int, default=None,
+                        help='videos of the generated data set (default: '
+                        '500 in the video world, 1000 in the simple one)')
+    parser.add_argument('--frames', type=int, default=None,
+                        help='key frames per video (default: 16 in the '
+                        'video world, 10 in the simple one)')
+    parser.add_argument('--size', type=int, nargs=2, default=None,
+                        help='one frame size for every video (default: '
+                        'varied in the video world, 256 256 in the simple '
+                        'one)')
+    parser.add_argument('--train-share', type=float, default=None,
+                        help='train on this share of the training videos '
+                        '(whole videos, drawn by --subset-seed; the '
+                        "dataset's video_subset option)")
+    parser.add_argument('--train-videos', type=int, default=None,
+                        help='train on this number of training videos')
+    parser.add_argument('--subset-seed', type=int, default=0,
+                        help='seed of the training-video subset (the same '
+                        'subset for every training seed)')
     parser.add_argument('--data-seed', type=int, default=0,
                         help='seed of the generated synthetic data set')
     parser.add_argument('--max-people', type=int, default=None,
@@ -94,7 +115,35 @@ def parse_args(argv=None):
         'weight (model.test_cfg.vlm_class_weight; ViLD\'s 1/3); 0: skip')
     parser.add_argument('--prepare-only', action='store_true',
                         help='only generate the data and the tiny VLM')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    simple = args.world == 'simple'
+    if args.videos is None:
+        args.videos = 1000 if simple else 500
+    if args.frames is None:
+        args.frames = 10 if simple else 16
+    if args.size is None and simple:
+        args.size = [256, 256]
+    if args.train_share is not None and args.train_videos is not None:
+        parser.error('give --train-share or --train-videos, not both')
+    return args
+
+
+def subset_options(args) -> list:
+    """``--cfg-options`` of the training-video subset (none: all)."""
+    key = 'train_dataloader.dataset.video_subset'
+    if args.train_share is not None:
+        return [f'{key}.share={args.train_share}',
+                f'{key}.seed={args.subset_seed}']
+    if args.train_videos is not None:
+        return [f'{key}.num={args.train_videos}',
+                f'{key}.seed={args.subset_seed}']
+    return []
+
+
+def stage1_of(config: str):
+    """The stage-1 config a stage-2 config names (``stage1_config``), or
+    None."""
+    return load_config(osp.join(REPO, config)).get('stage1_config')
 
 
 def run(cmd, log_name=None, work_dir=None):
@@ -183,12 +232,6 @@ def data_record(marker: str) -> dict:
         return json.load(f)
 
 
-
-
-
-
-
-
 def evaluate(data_root, preds, task, out_json, subjects='one_person',
              extra=()):
     """Evaluate a prediction file with the CLI and read its JSON."""
@@ -198,6 +241,16 @@ def evaluate(data_root, preds, task, out_json, subjects='one_person',
     ])
     with open(out_json) as f:
         return json.load(f)
+
+
+def world_args(data_root: str) -> list:
+    """eval_sgg's subset flags for a video-world data set: its frame and
+    motion subsets and the head / body / tail split by training frequency
+    (none for other data)."""
+    path = osp.join(data_root, 'annotations', 'synthetic_subsets.json')
+    if not osp.isfile(path):
+        return []
+    return ['--world-subsets', '--frequency-subsets']
 
 
 def torch_threads() -> int:
@@ -243,16 +296,22 @@ def main(argv=None):
     people = ['--max-people', str(args.max_people)] \
         if args.max_people > 1 else []
     if num_videos is None:
+        size = [] if args.size is None else ['--size', *map(str, args.size)]
         timings['generate_data'] = run([
             sys.executable, 'tools/dataset_converters/make_synthetic_ag.py',
-            args.data_root, '--videos', str(args.videos), '--frames',
-            str(args.frames), '--seed', str(args.data_seed), '--size',
-            *map(str, args.size), *people
+            args.data_root, '--world', args.world, '--videos',
+            str(args.videos), '--frames', str(args.frames), '--seed',
+            str(args.data_seed), *size, *people
         ])
-        with open(marker, 'w') as f:
-            json.dump(dict(videos=args.videos, frames=args.frames,
-                           data_seed=args.data_seed, size=list(args.size),
-                           max_people=args.max_people), f)
+        with atomic_write(marker, 'w') as f:
+            json.dump(dict(world=args.world, videos=args.videos,
+                           frames=args.frames, data_seed=args.data_seed,
+                           size=args.size, max_people=args.max_people), f)
+    elif record and record.get('world', 'simple') != args.world:
+        sys.exit(f'main job: {args.data_root} holds the '
+                 f"{record.get('world', 'simple')} world, not --world "
+                 f'{args.world}: remove it to regenerate, or use another '
+                 '--data-root')
     elif record.get('data_seed', args.data_seed) != args.data_seed:
         sys.exit(f'main job: {args.data_root} was generated with data seed '
                  f"{record['data_seed']}, not --data-seed {args.data_seed}:"
@@ -285,7 +344,40 @@ def main(argv=None):
     cfg_options = [*data_root_options(osp.join(REPO, args.config),
                                      args.data_root),
                    *args.cfg_options]
+    train_opts = cfg_options + subset_options(args)
     opts = ['--cfg-options', *cfg_options] if cfg_options else []
+    rows = {}
+    stage1 = stage1_of(args.config)
+    if stage1 and (args.checkpoint or any(
+            o.startswith('load_from=') for o in args.cfg_options)):
+        stage1 = None  # stage 2 of a given checkpoint
+    if stage1:
+        # full VOST: stage 1 (the spatial model), then this stage 2 on its
+        # checkpoint, both seeded by `seed`; the stage-1 model is tested
+        # too (the paired spatial row)
+        s1_dir = osp.join(work_dir, 'stage1')
+        print(f'main job: stage 1 ({stage1}), training seed {seed}',
+              flush=True)
+        timings['train_stage1'] = run([
+            sys.executable, 'tools/train.py', stage1, '--work-dir', s1_dir,
+            '--seed', str(seed), '--cfg-options', *train_opts
+        ] if train_opts else [
+            sys.executable, 'tools/train.py', stage1, '--work-dir', s1_dir,
+            '--seed', str(seed)
+        ])
+        with open(osp.join(s1_dir, 'last_checkpoint')) as f:
+            s1_checkpoint = f.read().strip()
+        s1_preds = osp.join(s1_dir, 'predictions.pkl')
+        timings['test_stage1'] = run([
+            sys.executable, 'tools/test.py', stage1, s1_checkpoint, '--out',
+            s1_preds, '--work-dir', s1_dir, *opts
+        ])
+        rows['VOST spatial (stage 1)'] = evaluate(
+            args.data_root, s1_preds, task,
+            osp.join(s1_dir, 'metrics.json'), subjects_of(
+                osp.join(REPO, stage1), args.cfg_options),
+            subset_args(osp.join(REPO, stage1)) + world_args(args.data_root))
+        train_opts = train_opts + [f'load_from={s1_checkpoint}']
     if args.checkpoint:
         print(f'main job: testing {args.checkpoint} (no training)')
         checkpoint, timings['train'] = args.checkpoint, 0.
@@ -293,19 +385,20 @@ def main(argv=None):
         print(f'main job: training seed {seed}', flush=True)
         timings['train'] = run([
             sys.executable, 'tools/train.py', args.config, '--work-dir',
-            work_dir, '--seed', str(seed), *opts
+            work_dir, '--seed', str(seed),
+            *(['--cfg-options', *train_opts] if train_opts else [])
         ])
         with open(osp.join(work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
 
-    rows = {}
     preds = osp.join(work_dir, 'predictions.pkl')
     timings['test'] = run([
         sys.executable, 'tools/test.py', args.config, checkpoint, '--out',
         preds, '--work-dir', work_dir, *opts
     ])
     subjects = subjects_of(osp.join(REPO, args.config), args.cfg_options)
-    subsets = subset_args(osp.join(REPO, args.config))
+    subsets = subset_args(osp.join(REPO, args.config)) + world_args(
+        args.data_root)
     rows['VOST (trained)'] = evaluate(args.data_root, preds, task,
                                       osp.join(work_dir, 'metrics.json'),
                                       subjects, subsets)
@@ -363,9 +456,13 @@ def main(argv=None):
         config=args.config, cfg_options=list(args.cfg_options), task=task,
         data_root=args.data_root,
         data_seed=args.data_seed, max_people=args.max_people,
+        world=record.get('world', args.world) if record else args.world,
+        stage1_config=stage1,
+        video_subset=subset_options(args),
         subjects=subjects, seed=seed, vlm=tiny_vlm,
         torch_threads=torch_threads(), checkpoint=checkpoint,
-        seconds=timings, metrics=rows)
+        seconds=timings, metrics=rows,
+        machine=machine_info())  # numbers are bitwise per machine
     out_json = osp.join(work_dir, 'main_job_results.json')
     with atomic_write(out_json, 'w') as f:
         json.dump(results, f, indent=2)

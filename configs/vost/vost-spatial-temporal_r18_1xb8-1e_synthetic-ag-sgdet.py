@@ -13,6 +13,9 @@ _base_ = [
     '../_base_/schedules/temporal_stage2.py'
 ]
 
+# the config whose checkpoint stage 2 loads (tools/main_job.py trains it
+# first when no load_from is given)
+stage1_config = 'configs/vost/vost-spatial_r18_1xb8-3e_synthetic-ag-sgdet.py'
 clip = dict(clip_sampler=dict(num_ref_frames=2))
 train_dataloader = dict(dataset=clip)
 val_dataloader = dict(dataset=clip)

@@ -9,4 +9,5 @@
 # plus the VLM parts of vost_r18_1xb8-3e_synthetic-ag-sgdet.py.
 _base_ = ['./vost-spatial-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py']
 
+stage1_config = 'configs/vost/vost_r18_1xb8-3e_synthetic-ag-sgdet.py'
 model = _base_.vlm_parts  # VLM encoder, dual-source queries, feature bank

@@ -1,18 +1,27 @@
 """Generate a synthetic Action Genome dataset in the real AG format.
 
-Example::
+Examples::
 
+    # the video world (the default; each video its own frame size)
     python tools/dataset_converters/make_synthetic_ag.py data/synthetic_ag \
-        --videos 1000 --frames 10 --seed 0 --size 256 256 [--max-people 3]
+        --videos 500 --frames 16 --seed 0 [--size 320 240] [--max-people 3]
+    # its web set (the tiny CLIP's pretraining data: every class and look
+    # evenly)
+    python tools/dataset_converters/make_synthetic_ag.py \
+        data/synthetic_ag_vlm_pretrain --web --seed 1000
+    # the first, simple world, byte for byte as before
+    python tools/dataset_converters/make_synthetic_ag.py data/simple_ag \
+        --world simple --videos 1000 --frames 10 --size 256 256
 
 The rules that tie every label to the pixels are documented in
 ``docs/synthetic_action_genome.md``.
 """
 import argparse
+import sys
 import time
 
 from vost.ag_format import format_load_report, load_action_genome
-from vost.datasets.synthetic import make_synthetic_ag
+from vost.datasets.synthetic import WORLDS, make_synthetic_ag
 
 
 def parse_args():
@@ -20,12 +29,24 @@ def parse_args():
     parser = argparse.ArgumentParser(
         description='Write a synthetic Action Genome dataset')
     parser.add_argument('out_dir', help='output root (annotations/, frames/)')
-    parser.add_argument('--videos', type=int, default=1000)
-    parser.add_argument('--frames', type=int, default=10,
-                        help='annotated frames per video')
+    parser.add_argument('--world', choices=WORLDS, default='video',
+                        help="'video' (default: motion, occlusion, many "
+                        "looks, a long tail, varied frame sizes) or "
+                        "'simple' (the first world, byte for byte)")
+    parser.add_argument('--web', action='store_true',
+                        help='video world: the VLM\'s web set (roles, '
+                        'classes and looks drawn uniformly)')
+    parser.add_argument('--videos', type=int, default=None,
+                        help='default: 500 (video world), 1000 (simple)')
+    parser.add_argument('--frames', type=int, default=None,
+                        help='annotated frames per video; default: 16 '
+                        '(video world), 10 (simple)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--size', type=int, nargs=2, default=(256, 256),
-                        metavar=('W', 'H'))
+    parser.add_argument('--size', type=int, nargs=2, default=None,
+                        metavar=('W', 'H'),
+                        help='one frame size for every video; default: '
+                        'each video its own (video world), 256 256 '
+                        '(simple)')
     parser.add_argument('--test-fraction', type=float, default=0.25)
     parser.add_argument('--workers', type=int, default=0,
                         help='worker processes (0: this process)')
@@ -38,7 +59,16 @@ def parse_args():
         'K=1 (default) writes exactly the one-person dataset')
     parser.add_argument('--no-check', action='store_true',
                         help='skip loading the result with the real loader')
-    return parser.parse_args()
+    args = parser.parse_args()
+    simple = args.world == 'simple'
+    if args.web and simple:
+        parser.error('--web is the video world\'s web set')
+    for name, video, old in (('videos', 500, 1000), ('frames', 16, 10)):
+        if getattr(args, name) is None:
+            setattr(args, name, old if simple else video)
+    if args.size is None and simple:
+        args.size = (256, 256)
+    return args
 
 
 def main():
@@ -57,13 +87,18 @@ def main():
         args.videos,
         args.frames,
         seed=args.seed,
-        size=tuple(args.size),
+        size=None if args.size is None else tuple(args.size),
         test_fraction=args.test_fraction,
         num_workers=args.workers,
         progress=progress,
-        max_people=args.max_people)
+        max_people=args.max_people,
+        world=args.world,
+        web=args.web)
     took = time.perf_counter() - start
-    print(f"wrote {info['frames']} frames of {info['videos']} videos to "
+    print(f"{info['world']} world, seed {args.seed}: wrote {info['frames']} "
+          f"frames of {info['videos']} videos "
+          f"({info['splits'].get('train', 0)} train / "
+          f"{info['splits'].get('test', 0)} test frames with objects) to "
           f'{args.out_dir} in {took:.1f} s ({info["frames"] / took:.0f} '
           'frames/s)')
     if not args.no_check:
@@ -71,6 +106,11 @@ def main():
             _, report = load_action_genome(
                 args.out_dir, split, 'sgdet', check_frames_exist=True)
             print(format_load_report(report))
+            if not report['kept']['videos']:  # train/test would fail on it
+                print(f'warning: the {split} split keeps 0 videos after the '
+                      'filters: training or testing on it will stop with an '
+                      'error; generate more --videos, or another --seed',
+                      file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -11,6 +11,7 @@ from vost.registry import DATASETS, TRANSFORMS
 from vost.structures.ag_meta import AG_METAINFO
 from vost.ag_format import format_load_report, load_action_genome
 from .hold_out import held_out_local_ids, hold_out_predicates
+from .video_subset import select_videos
 
 __all__ = ['ActionGenomeDataset']
 
@@ -68,6 +69,11 @@ class ActionGenomeDataset(BaseDataset):
             zero-shot evaluation; :mod:`.hold_out`); the count removed is
             logged and kept in ``load_report['held_out']``. Defaults to
             ``()``.
+        video_subset (dict, optional): Keep a random share
+            (``dict(share=0.1, seed=0)``) or number (``dict(num=50)``) of
+            the videos, whole (data-efficiency curves;
+            :mod:`.video_subset`); what was kept is logged and stored in
+            ``load_report['video_subset']``. Defaults to None (all).
         **kwargs: ``BaseDataset`` arguments (``pipeline``, ``test_mode``,
             ``indices``, ``serialize_data``, ``lazy_init``, ...).
     """
@@ -90,6 +96,7 @@ class ActionGenomeDataset(BaseDataset):
                  on_error: str = 'raise',
                  clip_sampler: Optional[dict] = None,
                  hold_out_predicates: Sequence[str] = (),
+                 video_subset: Optional[dict] = None,
                  **kwargs: Any) -> None:
         if item_mode not in ('key_frame', 'video'):
             raise ValueError("item_mode must be 'key_frame' or 'video', "
@@ -109,6 +116,9 @@ class ActionGenomeDataset(BaseDataset):
             on_error=on_error)
         self.hold_out = tuple(hold_out_predicates)
         held_out_local_ids(self.hold_out)  # fail early on a bad name
+        self.video_subset = None if video_subset is None else dict(
+            video_subset)
+        select_videos([], self.video_subset)  # fail early on bad keys
         self.load_report: Optional[dict] = None
         self._key_index = np.zeros((0, 2), np.int64)
         super().__init__(data_root=data_root, **kwargs)
@@ -129,12 +139,26 @@ class ActionGenomeDataset(BaseDataset):
                                                self.task, **self.load_cfg)
         self.load_report = report
         print_log(format_load_report(report), logger='current')
+        if not data_list:  # mmengine would fail later, in a concatenate
+            raise ValueError(
+                f'ActionGenomeDataset: the {self.split} split of '
+                f'{self.data_root} ({self.task}) is empty after the '
+                'filters:\n' + format_load_report(report) + '\nGenerate or '
+                'point to a data set with videos in this split (a tiny '
+                'synthetic set may put every video in one split)')
         if self.hold_out:
             removed = hold_out_predicates(data_list, self.hold_out)
             report['held_out'] = dict(removed)
             print_log(
                 f'held out of the {self.split} labels (zero-shot): '
                 + ', '.join(f'{n}={removed[n]}' for n in self.hold_out),
+                logger='current')
+        if self.video_subset is not None:
+            data_list, kept = select_videos(data_list, self.video_subset)
+            report['video_subset'] = kept
+            print_log(
+                f"video_subset: kept {kept['kept']} of {kept['of']} "
+                f'{self.split} videos ({self.video_subset})',
                 logger='current')
         return data_list
 

@@ -1,4 +1,5 @@
-"""A synthetic, learnable Action Genome (see generator.py and rules.py)."""
-from .generator import make_synthetic_ag, render_video
+"""Synthetic, learnable Action Genome worlds (see make.py)."""
+from .generator import render_video
+from .make import WORLDS, make_synthetic_ag
 
-__all__ = ['make_synthetic_ag', 'render_video']
+__all__ = ['WORLDS', 'make_synthetic_ag', 'render_video']

@@ -1,4 +1,4 @@
-"""Write a synthetic Action Genome dataset in the exact AG on-disk format.
+"""The simple world: draw and label the frames of one video.
 
 The scene (:mod:`.scene`), the drawing (:mod:`.body`, :mod:`.looks`) and
 the predicate rules (:mod:`.rules`) are documented in their modules and in
@@ -18,7 +18,6 @@ from typing import Callable, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from vost.ag_format import write_annotations
 from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
     CONTACTING_PREDICATES,
@@ -36,7 +35,7 @@ from .rules import (
 from .people import sample_people
 from .scene import VideoScene, pose_frame
 
-__all__ = ['make_synthetic_ag', 'render_video', 'draw_frame', 'frame_records']
+__all__ = ['render_video', 'draw_frame', 'frame_records', 'SimplePainter']
 
 
 def _background(rng, width, height, ground):
@@ -56,13 +55,34 @@ def _clip_box(box, width, height):
     return [x1, y1, x2, y2]
 
 
+class SimplePainter:
+    """How the simple world draws an object and the hands; a world with
+    other looks passes its own painter to :func:`draw_frame`."""
+
+    def object(self, img, g, track, place) -> np.ndarray:
+        """Draw object ``g`` (its track and placement); return its box."""
+        return draw_object(img, track.label, **place)
+
+    def bodies(self, masks) -> None:
+        """Called once every body is drawn (the body masks are final)."""
+
+    def hands(self, img, body) -> None:
+        """Draw a person's hand markers."""
+        draw_hand_markers(img, body)
+
+    def overlay(self, img, t) -> None:
+        """Called last, after the occlusion discs."""
+
+
 def draw_frame(img: np.ndarray, scenes: List[VideoScene], t: int,
-               masks: List[np.ndarray], thick: int) -> dict:
+               masks: List[np.ndarray], thick: int,
+               poses: Optional[list] = None,
+               painter: Optional[SimplePainter] = None) -> dict:
     """Draw frame ``t`` of all people and their objects.
 
     Drawing order: every 'behind' object (large first), every body, every
     face, every 'front' object (large first), the gaze arrows, the hand
-    markers, the occlusion discs.
+    markers, the occlusion discs, the painter's overlay.
 
     Args:
         img (np.ndarray): (H, W, 3) uint8 image (the background), drawn in
@@ -72,6 +92,10 @@ def draw_frame(img: np.ndarray, scenes: List[VideoScene], t: int,
         masks (list[np.ndarray]): One (H, W) uint8 body mask per person,
             drawn in place (cleared first).
         thick (int): Gaze arrow thickness.
+        poses (list, optional): ``(body, placements)`` per person; defaults
+            to :func:`.scene.pose_frame` of each.
+        painter (SimplePainter, optional): Draws objects and hands;
+            defaults to the simple world's.
 
     Returns:
         dict: ``bodies`` (per person), ``objects`` ((owner, track index)
@@ -80,9 +104,11 @@ def draw_frame(img: np.ndarray, scenes: List[VideoScene], t: int,
         ``gaze_ends`` (per person, None when looking at nothing drawn) and
         ``person_boxes`` (per person, XYXY clipped to the image).
     """
+    painter = SimplePainter() if painter is None else painter
+    if poses is None:
+        poses = [pose_frame(sc, t) for sc in scenes]
     bodies, objects, places = [], [], []
-    for k, sc in enumerate(scenes):
-        body, pls = pose_frame(sc, t)
+    for k, (sc, (body, pls)) in enumerate(zip(scenes, poses)):
         bodies.append(body)
         objects += [(k, i) for i in range(len(pls))]
         places += pls
@@ -95,16 +121,17 @@ def draw_frame(img: np.ndarray, scenes: List[VideoScene], t: int,
                        -places[i]['size'][0] * places[i]['size'][1]))
     for i in order:
         if tracks[i].layer == 'behind':
-            boxes[i] = draw_object(img, tracks[i].label, **places[i])
+            boxes[i] = painter.object(img, i, tracks[i], places[i])
     for sc, body, mask in zip(scenes, bodies, masks):
         mask[:] = 0
         draw_body(img, body, sc.shirt, sc.trousers, mask)
+    painter.bodies(masks)
     for sc, body in zip(scenes, bodies):
         if not sc.occluded[t]:
             draw_face(img, body, sc.face_visible)
     for i in order:
         if tracks[i].layer == 'front':
-            boxes[i] = draw_object(img, tracks[i].label, **places[i])
+            boxes[i] = painter.object(img, i, tracks[i], places[i])
     first = [0]
     for sc in scenes:
         first.append(first[-1] + len(sc.tracks))
@@ -121,11 +148,12 @@ def draw_frame(img: np.ndarray, scenes: List[VideoScene], t: int,
                             GAZE, thick, tipLength=0.15)
         gaze_ends.append(gaze_end)
     for body in bodies:
-        draw_hand_markers(img, body)
+        painter.hands(img, body)
     for sc, body in zip(scenes, bodies):
         if sc.occluded[t]:
             cv2.circle(img, tuple(int(v) for v in body.points['head']),
                        int(body.head_radius * 2.2), (128, 128, 128), -1)
+    painter.overlay(img, t)
     height, width = img.shape[:2]
     return dict(bodies=bodies, objects=objects, boxes=boxes, order=order,
                 gaze_ends=gaze_ends,
@@ -149,7 +177,8 @@ def _entry(video_id, name, number, split):
 
 def frame_records(scenes: List[VideoScene], frame: dict,
                   masks: List[np.ndarray], size: Tuple[int, int],
-                  new_entry: Callable, multi: bool) -> list:
+                  new_entry: Callable, multi: bool,
+                  amend: Optional[Callable] = None) -> list:
     """The relation records of one drawn frame (labels by :mod:`.rules`).
 
     Person ``k`` gets one record per own track (invisible ones too), then,
@@ -165,6 +194,10 @@ def frame_records(scenes: List[VideoScene], frame: dict,
         new_entry (Callable): ``new_entry(class_name)`` -> an invisible
             record with its metadata.
         multi (bool): Whether to write the ``'subject'`` key.
+        amend (Callable, optional): ``amend(entry, g, k)`` -> the record
+            to keep (or None to drop it), called on each record with its
+            object index ``g`` (in ``frame['objects']``) and subject ``k``
+            (the video world's visible boxes and window rules).
 
     Returns:
         list[dict]: The AG object records of the frame.
@@ -212,6 +245,10 @@ def frame_records(scenes: List[VideoScene], frame: dict,
                     visible=True)
             if multi:
                 entry['subject'] = k
+            if amend is not None:
+                entry = amend(entry, g, k)
+                if entry is None:
+                    continue
             (own if owner == k else extra).append(entry)
     return own + extra
 
@@ -280,68 +317,3 @@ def render_video(video_index: int,
             keypoints_logits=np.zeros((n, 17), np.float32))
         out.append((key, person, objects))
     return video_id, out
-
-
-def _render_star(args):
-    return render_video(*args)
-
-
-def make_synthetic_ag(out_dir: str,
-                      num_videos: int,
-                      num_frames: int = 10,
-                      seed: int = 0,
-                      size: Tuple[int, int] = (256, 256),
-                      test_fraction: float = 0.25,
-                      num_workers: int = 0,
-                      progress: Optional[Callable] = None,
-                      max_people: int = 1) -> dict:
-    """Generate a synthetic Action Genome dataset.
-
-    Writes ``<out_dir>/annotations/`` (the five AG files) and
-    ``<out_dir>/frames/VID.mp4/NNNNNN.png``.
-
-    Args:
-        out_dir (str): Output root.
-        num_videos (int): Number of videos.
-        num_frames (int): Annotated frames per video (every 32nd video,
-            from index 5, gets 2, to exercise the video-length filter).
-            Defaults to 10.
-        seed (int): Seed; the output is a function of the arguments.
-            Defaults to 0.
-        size (tuple[int, int]): Frame (W, H). Defaults to (256, 256).
-        test_fraction (float): Share of test videos. Defaults to 0.25.
-        num_workers (int): Worker processes (0: in this process).
-        progress (Callable, optional): Wraps the iterator of finished videos
-            (e.g. ``tqdm`` with ``total=num_videos``).
-        max_people (int): ``K``: people per video uniform in ``1..K``;
-            ``K > 1`` adds a ``'subject'`` (person row) to every object
-            record (see :mod:`.people`). Defaults to 1 (one person, no
-            ``'subject'``).
-
-    Returns:
-        dict: ``videos``, ``frames`` and the ``out_dir``.
-    """
-    if num_videos < 1 or num_frames < 1:
-        raise ValueError('num_videos and num_frames must be >= 1, got '
-                         f'{num_videos} and {num_frames}')
-    if max_people < 1:
-        raise ValueError(f'max_people must be >= 1, got {max_people}')
-    frames_dir = osp.join(out_dir, 'frames')
-    jobs = [(i, seed, num_frames, tuple(size), test_fraction, frames_dir,
-             max_people) for i in range(num_videos)]
-    if num_workers > 0:
-        import multiprocessing as mp
-        with mp.get_context('fork').Pool(num_workers) as pool:
-            it = pool.imap(_render_star, jobs, chunksize=4)
-            results = list(progress(it) if progress else it)
-    else:
-        it = (_render_star(j) for j in jobs)
-        results = list(progress(it) if progress else it)
-    person, objects, frame_list = {}, {}, []
-    for _, frames in results:
-        for key, p, o in frames:
-            person[key], objects[key] = p, o
-            frame_list.append(key)
-    write_annotations(out_dir, person, objects, frame_list)
-    return dict(out_dir=out_dir, videos=num_videos, frames=len(frame_list))
-

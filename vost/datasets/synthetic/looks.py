@@ -8,7 +8,7 @@ person's standing height ``s``. Shapes: ``rect``, ``ellipse``,
 ``vstripe``, ``checker``, ``dots``, ``border``.
 """
 import math
-from typing import Dict, NamedTuple, Tuple
+from typing import Dict, NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -132,21 +132,26 @@ def object_polygon(shape: str, centre, size, angle: float = 0.) -> np.ndarray:
 
 
 def draw_object(img: np.ndarray, label: int, centre, size,
-                angle: float = 0.) -> np.ndarray:
+                angle: float = 0., look: Optional[Look] = None,
+                colour: Optional[Tuple[int, int, int]] = None) -> np.ndarray:
     """Draw one object and return its tight box.
 
     Args:
-        img (np.ndarray): (H, W, 3) uint8 BGR image, drawn in place.
+        img (np.ndarray): (H, W, 3) uint8 BGR image (or an (H, W) mask, with
+            ``colour`` its value), drawn in place.
         label (int): AG object id.
         centre (tuple): (x, y) centre.
         size (tuple): (w, h) unrotated size in pixels.
         angle (float): Rotation in radians (a twisted object).
+        look (Look, optional): The look to draw; defaults to the class's
+            own (``LOOKS[label]``).
+        colour (tuple, optional): The colour; defaults to the look's.
 
     Returns:
         np.ndarray: (4,) XYXY box of the drawn polygon (not clipped).
     """
-    look = LOOKS[label]
-    colour = COLOURS[look.colour]
+    look = LOOKS[label] if look is None else look
+    colour = COLOURS[look.colour] if colour is None else colour
     poly = object_polygon(look.shape, centre, size, angle)
     ipoly = np.round(poly).astype(np.int32)
     w, h = size
@@ -156,7 +161,8 @@ def draw_object(img: np.ndarray, label: int, centre, size,
         cv2.line(img, tuple(ipoly[0]), tuple(ipoly[1]), colour, thick + 2)
     else:
         cv2.fillPoly(img, [ipoly], colour)
-        _texture(img, look.texture, colour, centre, size, angle)
+        if img.ndim == 3:
+            _texture(img, look.texture, colour, centre, size, angle)
     x1, y1 = poly.min(0)
     x2, y2 = poly.max(0)
     return np.array([x1, y1, x2, y2], np.float32)

@@ -22,7 +22,7 @@ Rules (also in ``docs/synthetic_action_genome.md``):
   included, with probability :data:`CROSS_GAZE` it becomes a random object
   of another person until the next switch.
 """
-from typing import List
+from typing import Callable, List
 
 import numpy as np
 
@@ -82,7 +82,8 @@ def _cross_gaze(rng: np.random.Generator, scenes: List[VideoScene]) -> None:
 
 def sample_people(rng: np.random.Generator, extra_seed, width: int,
                   height: int, num_frames: int,
-                  max_people: int = 1) -> List[VideoScene]:
+                  max_people: int = 1,
+                  sampler: Callable = sample_scene) -> List[VideoScene]:
     """Sample the people of a video, left to right.
 
     Args:
@@ -94,6 +95,9 @@ def sample_people(rng: np.random.Generator, extra_seed, width: int,
         num_frames (int): Frames in the video.
         max_people (int): ``K``: the number of people is uniform in
             ``1..K``. Defaults to 1.
+        sampler (Callable): Samples one person, with the arguments of
+            :func:`.scene.sample_scene` (the video world passes its own).
+            Defaults to :func:`.scene.sample_scene`.
 
     Returns:
         list[VideoScene]: One scene per person, in band order, each with
@@ -102,14 +106,14 @@ def sample_people(rng: np.random.Generator, extra_seed, width: int,
     if max_people < 1:
         raise ValueError(f'max_people must be >= 1, got {max_people}')
     if max_people == 1:
-        scenes = [sample_scene(rng, width, height, num_frames)]
+        scenes = [sampler(rng, width, height, num_frames)]
         scenes[0].gaze_owner = np.zeros(num_frames, int)
         return scenes
     extra = np.random.default_rng(extra_seed)
     n = int(extra.integers(1, max_people + 1))
     bands = [(i * width / n, (i + 1) * width / n) for i in range(n)]
     scenes = [
-        sample_scene(rng if i == 0 else extra, width, height, num_frames,
+        sampler(rng if i == 0 else extra, width, height, num_frames,
                      bands[i], people_shrink(n), (width / n) / LIE_WIDTH)
         for i in range(n)
     ]
