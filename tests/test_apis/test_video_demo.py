@@ -132,3 +132,49 @@ def test_video_demo_writes_graphs_tracks_and_pictures(
     ]
     assert mmcv.imread(str(out_dir / 'timeline.png')).shape[1] > 500
     assert (out_dir / 'sg.mp4').stat().st_size > 0
+
+
+def test_video_demo_samples_a_30fps_clip_and_writes_the_viewer(
+        tmp_path, checkpoint, monkeypatch, capsys):
+    """A 30 fps 640x360 phone-like clip at 2 key frames a second, with the
+    viewer and no pictures."""
+    import cv2
+    clip = str(tmp_path / 'phone.mp4')
+    writer = cv2.VideoWriter(clip, cv2.VideoWriter_fourcc(*'mp4v'), 30,
+                             (640, 360))
+    for i in range(45):
+        img = np.full((360, 640, 3), 40, np.uint8)
+        img[90:270, 40 + 4 * i:200 + 4 * i] = (0, 200, 255)
+        writer.write(img)
+    writer.release()
+    out_dir = tmp_path / 'demo'
+    monkeypatch.setattr(sys, 'argv', [
+        'video_demo.py', clip, CONFIG, checkpoint, '--out-dir',
+        str(out_dir), '--sample-fps', '2', '--html', '--no-vis',
+        '--score-thr', '0.0'
+    ])
+    runpy.run_path(
+        osp.join(REPO, 'tools', 'demo', 'video_demo.py'),
+        run_name='__main__')
+    printed = capsys.readouterr().out
+    assert (f'{clip}: 640x360, 30.00 fps, 45 frames; key frames: 2 per '
+            'second (1 in every 15 frames): 3 key frames, frame indices 0, '
+            '15, 30') in printed
+    assert f'Viewer: {out_dir}/viewer/index.html' in printed
+    assert sorted(os.listdir(out_dir / 'json')) == [
+        '000001.json', '000016.json', '000031.json']
+    assert not (out_dir / 'vis').exists()
+    with open(out_dir / 'video_graph.json') as f:
+        video = json.load(f)
+    assert [f['frame_index'] for f in video['frames']] == [0, 15, 30]
+    with open(out_dir / 'viewer' / 'data.js') as f:
+        data = json.loads(f.read().split(' = ', 1)[1].rstrip(';\n'))
+    assert data['video'] == video
+    for frame in data['frames']:
+        with open(out_dir / 'json' /
+                  f'{frame["frame_index"] + 1:06d}.json') as f:
+            record = json.load(f)
+        assert [n['bbox'] for n in frame['nodes']] == [
+            n['bbox'] for n in record['nodes']]
+    assert {(i['width'], i['height']) for i in data['images']} == {(640,
+                                                                    360)}

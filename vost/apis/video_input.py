@@ -65,7 +65,9 @@ def probe_video(path: str) -> VideoInfo:
         if not cap.isOpened():
             raise ValueError(
                 f'{path}: unreadable: OpenCV cannot open it (not a video, '
-                'or a container or codec this OpenCV build lacks)')
+                'a truncated file that lost its index, e.g. an .mp4 '
+                'without its moov atom, or a codec this OpenCV build '
+                'lacks)')
         ok, frame = cap.read()
         if not ok or frame is None:
             raise ValueError(f'{path}: empty: the file opens but no frame '
