@@ -1,6 +1,6 @@
 """The synthetic world's own subsets (occluded frames, motion predicates).
 
-The synthetic world generator (issue 31, ``vost/datasets/synthetic/``)
+The video world generator (``vost/datasets/synthetic/video/``)
 writes, beside the annotations, a JSON file naming the frames and
 predicates that test one property of the world::
 
@@ -66,7 +66,7 @@ def read_world_subsets(data_root: str, path: str = DEFAULT_WORLD_SUBSETS
     if not osp.isfile(full):
         raise FileNotFoundError(
             f'world_subsets: {full} does not exist. It is written by the '
-            'synthetic world generator (issue 31, vost/datasets/synthetic/) '
+            'video world generator (vost/datasets/synthetic/video/) '
             'beside the annotations; generate that world into the data root '
             'or leave world_subsets unset (--world-subsets off).')
     try:
