@@ -173,9 +173,9 @@ def main():
     register_all_modules()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
-        try:  # refuse options that would change nothing
+        try:  # refuse options that change nothing, or of the wrong type
             check_cfg_options(cfg, args.cfg_options, args.config)
-        except KeyError as exc:
+        except (KeyError, ValueError) as exc:
             sys.exit(f'error: {exc.args[0]}')
         cfg.merge_from_dict(args.cfg_options)
     fill_from_model(cfg)  # task and causal clips: the model states them

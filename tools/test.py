@@ -12,6 +12,7 @@ from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
 from vost.utils.cfg_options import check_cfg_options
 from vost.utils.checkpoint_files import CheckpointError
+from vost.utils.work_dir import check_work_dir
 
 
 def parse_args():
@@ -42,6 +43,12 @@ def parse_args():
         action='store_true',
         help='mixed-precision inference (mmengine TestLoop fp16: float16 '
         'autocast on CUDA, bfloat16 on the CPU); predictions stay float32')
+    parser.add_argument(
+        '--allow-partial-load',
+        action='store_true',
+        help='load a checkpoint that does not fit the model (missing, '
+        'unexpected or differently shaped weights stay at their initial '
+        'values, with a warning); by default that is an error')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -82,9 +89,9 @@ def build_cfg(args) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
-        try:  # refuse options that would change nothing
+        try:  # refuse options that change nothing, or of the wrong type
             check_cfg_options(cfg, args.cfg_options, args.config)
-        except KeyError as exc:
+        except (KeyError, ValueError) as exc:
             sys.exit(f'error: {exc.args[0]}')
         cfg.merge_from_dict(args.cfg_options)
 
@@ -93,6 +100,10 @@ def build_cfg(args) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    try:  # a file there: refused before anything is built
+        check_work_dir(cfg.work_dir)
+    except NotADirectoryError as exc:
+        sys.exit(f'error: {exc}')
     cfg.load_from = args.checkpoint
 
     if args.show or args.show_dir:
@@ -126,6 +137,7 @@ def main():
             runner = Runner.from_cfg(cfg)
         else:
             runner = RUNNERS.build(cfg)
+        runner.allow_partial_load = args.allow_partial_load  # SGRunner's
         runner.test()
     except CheckpointError as exc:  # names the file and the problem
         sys.exit(f'error: {exc}')

@@ -15,6 +15,8 @@ from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
 from vost.utils.cfg_options import check_cfg_options
 from vost.utils.checkpoint_files import CheckpointError
+from vost.utils.work_dir import (WorkDirBusyError, check_work_dir,
+                                 lock_work_dir)
 
 
 def parse_args():
@@ -70,9 +72,9 @@ def build_cfg(args) -> Config:
     if args.seed is not None:
         cfg.merge_from_dict(dict(randomness=dict(seed=args.seed)))
     if args.cfg_options is not None:  # applied last: they win
-        try:  # refuse options that would change nothing
+        try:  # refuse options that change nothing, or of the wrong type
             check_cfg_options(cfg, args.cfg_options, args.config)
-        except KeyError as exc:
+        except (KeyError, ValueError) as exc:
             sys.exit(f'error: {exc.args[0]}')
         cfg.merge_from_dict(args.cfg_options)
     seed = cfg.get('randomness', {}).get('seed')
@@ -84,6 +86,10 @@ def build_cfg(args) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    try:  # a file there: refused before anything is built
+        check_work_dir(cfg.work_dir)
+    except NotADirectoryError as exc:
+        sys.exit(f'error: {exc}')
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.type
@@ -129,6 +135,10 @@ def main():
     register_all_modules(init_default_scope=False)
     setup_cpu_distributed(args.launcher)
     cfg = build_cfg(args)
+    try:  # one training per work dir (vost/utils/work_dir.py)
+        lock = lock_work_dir(cfg.work_dir)
+    except (WorkDirBusyError, NotADirectoryError) as exc:
+        sys.exit(f'error: {exc}')
 
     try:
         if 'runner_type' not in cfg:
@@ -138,6 +148,9 @@ def main():
         runner.train()
     except CheckpointError as exc:  # names the file and the problem
         sys.exit(f'error: {exc}')
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from vost.engine.hooks import AtomicCheckpointHook
 from vost.utils import register_all_modules
@@ -23,14 +23,17 @@ def cfg():
     return Config.fromfile(CONFIG)
 
 
-@pytest.mark.parametrize('key', [
-    'train_cfg.max_epochs', 'randomness.seed', 'randomness.diff_rank_seed',
-    'model.backbone.depth', 'model.bbox_head.feature_bank.box_pooling',
-    'train_dataloader.dataset.clip_sampler.num_ref_frames', 'load_from',
-    'work_dir', 'optim_wrapper.optimizer.lr', 'env_cfg.cudnn_benchmark'
+@pytest.mark.parametrize('key, value', [
+    ('train_cfg.max_epochs', 1), ('randomness.seed', 1),
+    ('randomness.diff_rank_seed', 1), ('model.backbone.depth', 1),
+    ('model.bbox_head.feature_bank.box_pooling', 1),
+    ('train_dataloader.dataset.clip_sampler.num_ref_frames', 1),
+    ('load_from', 1), ('work_dir', 'w'), ('optim_wrapper.optimizer.lr', 1),
+    ('env_cfg.cudnn_benchmark', True), ('model.backbone.init_cfg', None),
+    ('custom_hooks', [])
 ])
-def test_effective_options_pass(cfg, key):
-    check_cfg_options(cfg, {key: 1}, 'CFG')
+def test_effective_options_pass(cfg, key, value):
+    check_cfg_options(cfg, {key: value}, 'CFG')
 
 
 @pytest.mark.parametrize('key, needles', [
@@ -108,7 +111,8 @@ def test_main_job_options_are_accepted(name):
     of tools/test.py on every config the main job and the ablations run."""
     register_all_modules()
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'vost', name))
-    options = dict(
-        o.split('=', 1)
-        for o in _main_job_test_options(osp.join('configs', 'vost', name)))
+    options = {  # values parsed as DictAction parses the command line
+        k: DictAction._parse_iterable(v) for k, v in (
+            o.split('=', 1) for o in _main_job_test_options(
+                osp.join('configs', 'vost', name)))}
     check_cfg_options(cfg, options, name)

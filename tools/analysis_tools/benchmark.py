@@ -18,6 +18,10 @@ Modes (implementations in ``vost/utils/benchmarks/``, one module each):
 - ``eval``: ``eval_sgg.py`` at Action Genome scale, timed in a child
   process (docs/evaluation.md). This mode runs on numpy modules only, as
   ``eval_sgg.py`` does.
+
+Every ``--json`` also records the machine (``machine``: CPU model, torch's
+CPU capability, versions, threads, device;
+:mod:`vost.utils.machine_info`); the ``eval`` mode's rows each hold it.
 """
 import argparse
 import importlib
@@ -72,7 +76,11 @@ def main(argv=None):
     # how to rerun this mode (the spatial mode runs each part in its own
     # process)
     args.command = [sys.executable, osp.abspath(__file__)] + argv
-    return module.run(args)
+    result = module.run(args)
+    if getattr(args, 'json', None):  # which machine made the numbers
+        from vost.utils.machine_info import add_machine_info
+        add_machine_info(args.json, getattr(args, 'device', None))
+    return result
 
 
 if __name__ == '__main__':

@@ -134,6 +134,10 @@ def parse_args(argv=None):
         '--check-frames-exist', action='store_true',
         help='require the frame images under DATA_ROOT/frames')
     parser.add_argument(
+        '--allow-empty', action='store_true',
+        help='evaluate a prediction file without any prediction (recall 0); '
+        'by default that is an error (a broken dump looks like a result)')
+    parser.add_argument(
         '--workers', type=int, default=min(2, os.cpu_count() or 1),
         help='processes (default: 2 where there are 2 cores): the '
         "prediction file is read while the GT is, and the 'no' constraint "
@@ -289,6 +293,13 @@ def run(args) -> dict:
         iou_type=args.iou_type,
         iou_threshold=args.iou_threshold,
         mr_absent_as_zero=not args.mr_present_only)
+    if metrics['num_frames'] and not args.allow_empty and metrics[
+            'num_frames_without_prediction'] == metrics['num_frames']:
+        raise ValueError(
+            f'{args.pred_file} holds no prediction for any of the '
+            f"{metrics['num_frames']} GT frames (an empty prediction list: "
+            'a broken or interrupted dump?); pass --allow-empty to evaluate '
+            'it as recall 0')
     print(format_sgg_table(
         metrics, args.constraints, sorted(args.ks),
         title=f'Action Genome {args.split} {args.task.upper()} '

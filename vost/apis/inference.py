@@ -1,5 +1,6 @@
 """Run a trained VOST model on new videos (no annotations needed)."""
 import copy
+import logging
 import os
 import os.path as osp
 from typing import Dict, Iterator, List, Optional, Sequence, Union
@@ -8,11 +9,14 @@ import mmcv
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.runner import load_checkpoint
+from mmengine.logging import print_log
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
 
 from vost.structures.ag_meta import AG_METAINFO
 from vost.registry import MODELS
 from vost.utils import register_all_modules
+from vost.utils.checkpoint_fit import check_checkpoint_fit
 
 __all__ = [
     'init_sg_model', 'build_inference_pipeline', 'frames_from_input',
@@ -29,7 +33,8 @@ _ANNOTATION_TRANSFORMS = ('LoadSGAnnotations', 'vost.LoadSGAnnotations',
 def init_sg_model(config: Union[str, Config],
                   checkpoint: Optional[str] = None,
                   device: str = 'cpu',
-                  cfg_options: Optional[dict] = None) -> torch.nn.Module:
+                  cfg_options: Optional[dict] = None,
+                  strict: bool = True) -> torch.nn.Module:
     """Build a VOST model from a config and load a checkpoint.
 
     Args:
@@ -37,11 +42,19 @@ def init_sg_model(config: Union[str, Config],
         checkpoint (str, optional): Checkpoint to load (trusted file).
         device (str): ``'cpu'`` or ``'cuda:0'`` etc. Defaults to ``'cpu'``.
         cfg_options (dict, optional): Overrides merged into the config.
+        strict (bool): The checkpoint's weights must fit the model
+            (:mod:`vost.utils.checkpoint_fit`); False loads what fits and
+            warns (the demos' ``--allow-partial-load``). Defaults to True.
 
     Returns:
         nn.Module: The model in eval mode, with ``model.cfg`` set (the
         config with the model's task and causal switch filled into its
         datasets, :func:`vost.engine.runner.fill_from_model`).
+
+    Raises:
+        CheckpointMismatchError: ``strict`` and the checkpoint's weights do
+            not fit the model (the message names the first keys and both
+            models).
     """
     from vost.engine.runner import fill_from_model
     register_all_modules(init_default_scope=True)
@@ -59,7 +72,12 @@ def init_sg_model(config: Union[str, Config],
     model = MODELS.build(model_cfg)
     model.dataset_meta = dict(AG_METAINFO)
     if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+        check_checkpoint_fit(
+            model, ckpt, checkpoint, cfg.model,
+            config if isinstance(config, str) else None, strict=strict,
+            warn=lambda m: print_log(m, 'current', logging.WARNING))
+        _load_checkpoint_to_model(model, ckpt, strict=False)
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         if meta.get('dataset_meta'):
             model.dataset_meta = meta['dataset_meta']

@@ -32,13 +32,18 @@ import os.path as osp
 from typing import Any, List, Optional
 
 from mmengine.config import Config
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
 
 from vost.registry import DATASETS, METRICS, RUNNERS
 from vost.utils.checkpoint_files import (ATOMIC_BACKEND, CheckpointError,
                                          checkpoint_problem,
                                          newest_intact_checkpoint,
                                          remove_stale_tmp_files)
+from vost.utils.checkpoint_fit import check_checkpoint_fit
+from .gt_source_check import check_gt_source
 
 __all__ = ['fill_from_model', 'SGRunner']
 
@@ -154,8 +159,23 @@ class SGRunner(Runner):
 
     ``from_cfg`` (what ``RUNNERS.build`` and ``tools/train.py`` /
     ``tools/test.py`` call) runs :func:`fill_from_model` on a copy of the
-    config first; everything else is mmengine's.
+    config first. Checkpoints are written atomically and checked when read
+    (:mod:`vost.utils.checkpoint_files`), and their weights must fit the
+    model (:mod:`vost.utils.checkpoint_fit`): in :meth:`test` a mismatch is
+    an error unless ``allow_partial_load`` is set (``tools/test.py
+    --allow-partial-load``); in :meth:`train` (``load_from``) it is logged
+    as a warning and repeated in the run summary. Everything else is
+    mmengine's.
     """
+
+    #: Test with a checkpoint that does not fit the model (warned about).
+    allow_partial_load: bool = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._strict_weights = False
+        #: Messages on loaded checkpoints that did not fit the model.
+        self._load_mismatches: List[str] = []
 
     @classmethod
     def from_cfg(cls, cfg: Config) -> 'SGRunner':
@@ -182,6 +202,58 @@ class SGRunner(Runner):
             backend_args = dict(backend=ATOMIC_BACKEND)
         super().save_checkpoint(out_dir, filename, file_client_args, *args,
                                 backend_args=backend_args, **kwargs)
+
+    def load_checkpoint(self, filename: str, map_location='cpu',
+                        strict: bool = False,
+                        revise_keys: list = [(r'^module.', '')]):
+        """mmengine's ``load_checkpoint``, with the weights checked
+        against the model after the ``after_load_checkpoint`` hooks and
+        before they load (strict in :meth:`test`; see the class doc)."""
+        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) else \
+            self.model
+        message = check_checkpoint_fit(
+            model, checkpoint, filename, self.cfg.get('model'),
+            getattr(self.cfg, 'filename', None), strict=self._strict_weights,
+            warn=self.logger.warning, revise_keys=revise_keys)
+        if message is not None:
+            self._load_mismatches.append(message)
+        checkpoint = _load_checkpoint_to_model(
+            model, checkpoint, strict, revise_keys=revise_keys)
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
+
+    def train(self):
+        """mmengine's ``train``; then the run summary repeats what did not
+        fit in the loaded checkpoint (``load_from``), if anything."""
+        self._strict_weights = False
+        model = super().train()
+        for message in self._load_mismatches:
+            self.logger.warning(f'run summary: {message}')
+        return model
+
+    def build_test_loop(self, loop):
+        """mmengine's ``build_test_loop``; then the metric's GT must hold
+        the frames the loop predicts (:func:`check_gt_source`), before any
+        inference."""
+        loop = super().build_test_loop(loop)
+        _check_loop_gt(loop, self.cfg, 'test')
+        return loop
+
+    def build_val_loop(self, loop):
+        """mmengine's ``build_val_loop``, checked as
+        :meth:`build_test_loop`."""
+        loop = super().build_val_loop(loop)
+        _check_loop_gt(loop, self.cfg, 'val')
+        return loop
+
+    def test(self) -> dict:
+        """mmengine's ``test``, loading the checkpoint strictly unless
+        ``allow_partial_load``."""
+        self._strict_weights = not self.allow_partial_load
+        return super().test()
 
     def resume(self, filename: str, *args, **kwargs) -> None:
         """mmengine's ``resume``; a broken checkpoint names the newest
@@ -219,3 +291,15 @@ class SGRunner(Runner):
                 self.logger.warning(
                     f'resume: removed {path}, left by a killed save')
         super().load_or_resume()
+
+
+def _check_loop_gt(loop: Any, cfg: Config, stage: str) -> None:
+    """:func:`check_gt_source` on a built loop's dataset and evaluator."""
+    dataloader = getattr(loop, 'dataloader', None)
+    evaluator = getattr(loop, 'evaluator', None)
+    if dataloader is None or evaluator is None:
+        return
+    check_gt_source(dataloader.dataset, evaluator,
+                    cfg.get(f'{stage}_evaluator'),
+                    loader_key=f'{stage}_dataloader',
+                    evaluator_key=f'{stage}_evaluator')

@@ -16,6 +16,10 @@ original settings without a word. :func:`check_cfg_options` refuses them:
   or a config fragment); the error names the keys that hold its value, to
   override instead.
 
+The value of an existing key must have the type of the value it replaces
+(:func:`value_problem`: ``train_cfg.max_epochs=abc`` is refused with the
+key path, not met later as a bare ``int()`` error inside mmengine's loop).
+
 Classes that take ``**kwargs`` accept any new argument here; they check
 their own (``AtomicCheckpointHook`` checks its save arguments when built).
 """
@@ -23,7 +27,7 @@ import difflib
 import inspect
 from typing import Any, List, Optional
 
-__all__ = ['RUNNER_FIELDS', 'check_cfg_options']
+__all__ = ['RUNNER_FIELDS', 'check_cfg_options', 'value_problem']
 
 #: Top-level keys the runners and VOST's tools read.
 RUNNER_FIELDS = frozenset([
@@ -135,6 +139,8 @@ def check_cfg_options(cfg: Any, options: dict, source: str = 'config'):
 
     Raises:
         KeyError: Naming the option, what is wrong and what to set.
+        ValueError: The value does not fit the type of the one it replaces
+            (:func:`value_problem`), naming the key path.
     """
     for key in options:
         parts = str(key).split('.')
@@ -174,6 +180,73 @@ def check_cfg_options(cfg: Any, options: dict, source: str = 'config'):
             raise KeyError(
                 f'--cfg-options {key}: {source} has no key '
                 f"{'.'.join(parts[:i + 1])!r}{_near(part, siblings)}")
+        else:  # the key exists: the value must fit the one it replaces
+            problem = value_problem(node, options[key])
+            if problem is not None:
+                raise ValueError(f'--cfg-options {key}={options[key]!r}: '
+                                 f'{problem} (in {source})')
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return 'None'
+    for types, name in ((bool, 'bool'), (int, 'int'), (float, 'float'),
+                        (str, 'str'), ((list, tuple), 'list'),
+                        (dict, 'dict')):
+        if isinstance(value, types):
+            return name
+    return type(value).__name__
+
+
+#: The value types that may replace a value of each type (None replaces
+#: anything: it switches a part off; a None in the config takes anything).
+_FITS = {
+    'bool': ('bool', ),
+    'int': ('int', ),
+    'float': ('float', 'int'),
+    'str': ('str', ),
+    'list': ('list', ),
+    'dict': ('dict', ),
+}
+
+
+def value_problem(old: Any, new: Any) -> Optional[str]:
+    """Why ``new`` cannot replace the config value ``old``, or None.
+
+    ``--cfg-options`` values arrive parsed by mmengine's ``DictAction``
+    (``2`` an int, ``2.0`` a float, ``true`` a bool, ``a,b`` or ``[a,b]``
+    a list, ``None``, else a str). A value must have the type of the value
+    it replaces: an int for an int, an int or float for a float, a bool for
+    a bool, a str for a str, a list for a list or tuple; a dict is changed
+    key by key. None replaces anything and anything replaces None. Other
+    config values (classes, functions) are not checked.
+
+    Args:
+        old: The value in the config.
+        new: The parsed option value.
+
+    Returns:
+        str | None: The problem, None when the value fits.
+    """
+    old_type, new_type = _type_name(old), _type_name(new)
+    if new is None or old is None or old_type not in _FITS:
+        return None
+    if new_type in _FITS[old_type]:
+        return None
+    shown = repr(old) if len(repr(old)) <= 60 else repr(old)[:57] + '...'
+    if old_type == 'dict':
+        return (f'the config holds a dict there ({shown}); set its keys '
+                'one by one (KEY.SUBKEY=VALUE), or None to remove it')
+    article = 'an' if old_type == 'int' else 'a'
+    hint = {
+        'bool': ': write True or False',
+        'list': ': write [a,b] (or a, for one element)',
+        'str': ': a str that looks like a number or a bool cannot be given '
+        'here; set it in a config file',
+    }.get(old_type, '')
+    return (f'the value it replaces is {article} {old_type} ({shown}), '
+            f'this is {"an" if new_type == "int" else "a"} {new_type}'
+            f'{hint}')
 
 
 def _holders(cfg: Any, value: Any, name: str) -> List[str]:

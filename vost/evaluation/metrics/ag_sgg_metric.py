@@ -134,6 +134,8 @@ class ActionGenomeSGGMetric(BaseMetric):
             ``predicates`` entries predicate subsets
             (:mod:`~vost.evaluation.functional.world_subsets`). Defaults to
             None.
+        allow_empty (bool): Evaluate an empty result list (recall 0); by
+            default it is an error. Defaults to False.
         collect_device (str): Kept for mmengine compatibility; results are
             gathered with ``all_gather_object``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to None.
@@ -158,6 +160,7 @@ class ActionGenomeSGGMetric(BaseMetric):
                  frequency_subsets: Union[bool, dict] = False,
                  frame_subsets: Optional[Dict[str, Any]] = None,
                  world_subsets: Optional[str] = None,
+                 allow_empty: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
@@ -195,6 +198,7 @@ class ActionGenomeSGGMetric(BaseMetric):
         self.iou_threshold = iou_threshold
         self.mr_absent_as_zero = mr_absent_as_zero
         self.subjects = subjects
+        self.allow_empty = bool(allow_empty)
         self.predicate_subsets = dict(predicate_subsets or {})
         self.class_subsets = dict(class_subsets or {})
         self.frequency_cfg = resolve_frequency_cfg(frequency_subsets)
@@ -260,6 +264,12 @@ class ActionGenomeSGGMetric(BaseMetric):
             dict[str, float]: The metrics (see the class docstring).
         """
         logger = MMLogger.get_current_instance()
+        if not results and not self.allow_empty:
+            raise ValueError(
+                'ActionGenomeSGGMetric: no prediction to evaluate (the loop '
+                'gave 0 results for the GT of '
+                f'{self.data_root} {self.split}); set allow_empty=True to '
+                'evaluate it as recall 0')
         preds, dropped = deduplicate_predictions(results, 'metric results')
         if dropped:
             logger.info(f'{dropped} repeated prediction(s) of the same key '
