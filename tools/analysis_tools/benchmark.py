@@ -78,8 +78,11 @@ def main(argv=None):
     args.command = [sys.executable, osp.abspath(__file__)] + argv
     result = module.run(args)
     if getattr(args, 'json', None):  # which machine made the numbers
-        from vost.utils.machine_info import add_machine_info
-        add_machine_info(args.json, getattr(args, 'device', None))
+        from vost.utils.machine_info import (add_machine_info,
+                                             attach_machine_info)
+        attach_machine_info(
+            result, add_machine_info(args.json, getattr(args, 'device',
+                                                        None)))
     return result
 
 
