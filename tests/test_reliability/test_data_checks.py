@@ -152,7 +152,8 @@ def test_the_metric_gt_is_checked_before_inference(ag, tmp_path):
         'test_dataloader: 3 of the 6 frames to predict are not GT frames of '
         'the metric (first: CCCCC.mp4/000006.png). The metric reads its GT '
         'from its own data_root: test_dataloader.dataset.data_root='
-        f"'{AG_TINY}' (split 'test') but test_evaluator.0.data_root="
-        f"'{ag}' (split 'test'). Point both at one data set: --cfg-options "
-        'test_dataloader.dataset.data_root=ROOT test_evaluator.0.data_root='
-        'ROOT')
+        f"'{AG_TINY}' (split 'test') but the test_evaluator metric has "
+        f"data_root='{ag}' (split 'test'). Point both at one data set: "
+        '--cfg-options test_dataloader.dataset.data_root=ROOT '
+        'test_evaluator.data_root=ROOT (test_evaluator.0.data_root where '
+        'test_evaluator is a list, as in a dumped config)')
