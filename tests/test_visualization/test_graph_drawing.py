@@ -111,3 +111,26 @@ def test_pictures_stay_readable_on_small_and_large_frames():
                                  _many_edges(3, scale=6))
     assert large.shape == (1080, 1920 + 960, 3)
     assert (large[:, -4:] == 255).all()
+
+
+def test_background_drawer_matches_drawing_in_process(tmp_path):
+    import mmcv
+    import pytest
+
+    from vost.visualization import BackgroundFrameDrawer
+    frame = str(tmp_path / 'f.png')
+    mmcv.imwrite(np.full((100, 120, 3), 30, np.uint8), frame)
+    outs = {}
+    for workers in (0, 1):
+        drawer = BackgroundFrameDrawer(workers=workers, top_k=5)
+        outs[workers] = str(tmp_path / f'w{workers}.png')
+        drawer.submit(frame, _graph([1, 7]), outs[workers])
+        drawer.close()
+    assert (mmcv.imread(outs[0]) == mmcv.imread(outs[1])).all()
+    assert _has_color(mmcv.imread(outs[1], channel_order='rgb'),
+                      track_color(7))
+    # a frame that cannot be read is named when the drawer is closed
+    drawer = BackgroundFrameDrawer(workers=1)
+    drawer.submit(str(tmp_path / 'gone.png'), _graph([1, 7]), None)
+    with pytest.raises(FileNotFoundError, match='gone.png'):
+        drawer.close()
