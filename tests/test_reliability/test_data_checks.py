@@ -8,14 +8,18 @@ import importlib.util
 import json
 import os.path as osp
 import pickle
+import os
 import runpy
 import shutil
+import subprocess
 import sys
 
 import pytest
 from mmengine.config import Config
 
+from vost.ag_format import AGAnnotationError
 from vost.datasets import ActionGenomeDataset
+from vost.engine.gt_source_check import GTSourceError
 from vost.registry import RUNNERS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -94,7 +98,7 @@ def test_the_metric_refuses_an_empty_result_list():
 
 
 def test_a_split_emptied_by_the_filters_is_an_error():
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(AGAnnotationError) as info:
         ActionGenomeDataset(AG_TINY, split='test', min_frames_per_video=100,
                             pipeline=[])
     message = str(info.value)
@@ -146,7 +150,7 @@ def test_the_metric_gt_is_checked_before_inference(ag, tmp_path):
     # a checkpoint that does not exist: loading it would say so
     cfg.load_from = str(tmp_path / 'none.pth')
     runner = RUNNERS.build(cfg)
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(GTSourceError) as info:
         runner.test()
     assert str(info.value) == (
         'test_dataloader: 3 of the 6 frames to predict are not GT frames of '
@@ -157,3 +161,24 @@ def test_the_metric_gt_is_checked_before_inference(ag, tmp_path):
         '--cfg-options test_dataloader.dataset.data_root=ROOT '
         'test_evaluator.data_root=ROOT (test_evaluator.0.data_root where '
         'test_evaluator is a list, as in a dumped config)')
+
+
+def test_the_test_tool_names_both_roots_before_inference(ag, tmp_path):
+    _without_video(ag, 'CCCCC.mp4')
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', SGDET, str(tmp_path / 'none.pth'),
+         '--work-dir', str(tmp_path / 'work'), '--out',
+         str(tmp_path / 'preds.pkl'), '--cfg-options',
+         f'test_dataloader.dataset.data_root={AG_TINY}',
+         f'test_evaluator.data_root={ag}', 'test_dataloader.num_workers=0',
+         'test_dataloader.persistent_workers=False'],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr
+    assert ('error: test_dataloader: 3 of the 6 frames to predict are not '
+            'GT frames of the metric') in proc.stderr
+    assert f"data_root='{AG_TINY}'" in proc.stderr
+    assert f"data_root='{ag}'" in proc.stderr
+    assert not osp.exists(tmp_path / 'preds.pkl')

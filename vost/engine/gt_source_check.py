@@ -15,7 +15,12 @@ set. Equal roots and splits cost nothing (the GT is not loaded early).
 import os.path as osp
 from typing import Any, Iterator, List, Tuple
 
-__all__ = ['check_gt_source']
+__all__ = ['GTSourceError', 'check_gt_source']
+
+
+class GTSourceError(ValueError):
+    """The metric's GT does not hold the frames the loop predicts (the
+    message names both roots)."""
 
 
 def _leaf_datasets(dataset: Any) -> Iterator[Any]:
@@ -79,8 +84,8 @@ def check_gt_source(dataset: Any, evaluator: Any, evaluator_cfg: Any = None,
         evaluator_key (str): The evaluator's config key, for the message.
 
     Raises:
-        ValueError: Some frames the loop will predict are not GT frames of
-            an Action Genome metric; the message names both roots.
+        GTSourceError: Some frames the loop will predict are not GT frames
+            of an Action Genome metric; the message names both roots.
     """
     metrics = list(getattr(evaluator, 'metrics', []))
     options = _metric_options(evaluator_cfg, evaluator_key)
@@ -103,7 +108,7 @@ def check_gt_source(dataset: Any, evaluator: Any, evaluator_cfg: Any = None,
             outside = [k for k in keys if k not in gt]
             if not outside:
                 continue
-            raise ValueError(
+            raise GTSourceError(
                 f'{loader_key}: {len(outside)} of the {len(keys)} frames '
                 f'to predict are not GT frames of the metric (first: '
                 f'{outside[0]}). The metric reads its GT from its own '

@@ -9,7 +9,8 @@ from mmengine.logging import print_log
 from vost.registry import DATASETS, TRANSFORMS
 
 from vost.structures.ag_meta import AG_METAINFO
-from vost.ag_format import format_load_report, load_action_genome
+from vost.ag_format import (AGAnnotationError, format_load_report,
+                            load_action_genome)
 from .hold_out import held_out_local_ids, hold_out_predicates
 from .video_subset import select_videos
 
@@ -140,7 +141,7 @@ class ActionGenomeDataset(BaseDataset):
         self.load_report = report
         print_log(format_load_report(report), logger='current')
         if not data_list:  # mmengine would fail later, in a concatenate
-            raise ValueError(
+            raise AGAnnotationError(
                 f'ActionGenomeDataset: the {self.split} split of '
                 f'{self.data_root} ({self.task}) is empty after the '
                 'filters:\n' + format_load_report(report) + '\nGenerate or '
