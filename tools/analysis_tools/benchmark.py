@@ -77,7 +77,9 @@ def main(argv=None):
     # process)
     args.command = [sys.executable, osp.abspath(__file__)] + argv
     result = module.run(args)
-    if getattr(args, 'json', None):  # which machine made the numbers
+    # which machine made the numbers (the parent, not a part's child
+    # process, writes the JSON)
+    if getattr(args, 'json', None) and not getattr(args, 'only', None):
         from vost.utils.machine_info import (add_machine_info,
                                              attach_machine_info)
         attach_machine_info(
