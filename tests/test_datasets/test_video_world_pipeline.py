@@ -2,6 +2,7 @@
 shared by the frames of a clip, every frame size accepted."""
 import os.path as osp
 
+import cv2
 import pytest
 from mmengine.config import Config
 
@@ -17,7 +18,8 @@ CONFIG = osp.join(REPO, 'configs', 'vost',
 @pytest.fixture(scope='module')
 def root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('vw_pipeline'))
-    make_synthetic_ag(root, 10, 5, seed=2, world='video', test_fraction=0.)
+    # seed 6: 3 of the 10 videos are portrait
+    make_synthetic_ag(root, 10, 5, seed=6, world='video', test_fraction=0.)
     return root
 
 
@@ -50,3 +52,30 @@ def test_test_scale_keeps_the_aspect_ratio(root):
     for i in range(0, len(ds), 7):
         h, w = ds[i]['inputs'].shape[-2:]
         assert max(h, w) == 192 or min(h, w) == 112
+
+
+def test_training_batches_keep_one_orientation(root):
+    from mmengine.runner import Runner
+    register_all_modules()
+    cfg = Config.fromfile(CONFIG)
+    loader = dict(cfg.train_dataloader, num_workers=0,
+                  persistent_workers=False)
+    loader['dataset'] = dict(loader['dataset'], data_root=root,
+                             task='sgdet')
+    loader['batch_size'] = 4
+    dl = Runner.build_dataloader(loader, seed=0)
+    ds = dl.dataset
+    orientations, mixed = set(), 0
+    for indices in dl.batch_sampler:
+        kinds = {ds.get_data_info(i)['width'] < ds.get_data_info(i)['height']
+                 for i in indices}
+        mixed += len(kinds) > 1
+        orientations |= kinds
+    # one orientation per batch, but the epoch's remainders of both
+    assert orientations == {True, False}
+    assert mixed <= 1
+    for i in range(0, len(ds), 5):
+        info = ds.get_data_info(i)
+        img = cv2.imread(info['images'][info['key_frame_id']]['img_path'])
+        assert (info['width'], info['height']) == (img.shape[1],
+                                                   img.shape[0])

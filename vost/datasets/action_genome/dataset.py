@@ -231,13 +231,17 @@ class ActionGenomeDataset(BaseDataset):
 
         Returns:
             dict: The video dict; in key-frame mode with ``key_frame_id``
-            (index in ``images``) and ``key_frame_key``.
+            (index in ``images``), ``key_frame_key`` and the key frame's
+            ``width`` and ``height``.
         """
         if self.item_mode == 'video':
             return self.get_video_info(idx)
         vid, fid = self._key_index[idx]
         info = self.get_video_info(int(vid))
         info['key_frame_id'] = int(fid)
-        info['key_frame_key'] = info['images'][int(fid)]['frame_key']
+        key = info['images'][int(fid)]
+        info['key_frame_key'] = key['frame_key']
+        # the key frame's size (mmdet's AspectRatioBatchSampler reads it)
+        info['width'], info['height'] = key['width'], key['height']
         info['sample_idx'] = idx
         return info
