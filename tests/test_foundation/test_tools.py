@@ -38,9 +38,11 @@ def test_tool_help(tool):
     assert '--launcher' in proc.stdout
 
 
+# every script; ``_name.py`` modules are parts a script imports
 ALL_TOOLS = sorted(
     osp.relpath(p, REPO)
-    for p in glob.glob(osp.join(REPO, 'tools', '**', '*.py'), recursive=True))
+    for p in glob.glob(osp.join(REPO, 'tools', '**', '*.py'), recursive=True)
+    if not osp.basename(p).startswith('_'))
 
 
 def _subcommands():
