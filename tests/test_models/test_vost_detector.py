@@ -7,7 +7,6 @@ import torch
 from mmengine.config import Config
 
 from vost.registry import MODELS
-from vost.structures import gt_pair_view
 from vost.testing import demo_sg_track_inputs
 from vost.utils import register_all_modules
 
@@ -40,9 +39,8 @@ def _run_modes(model):
     assert len(results) == 1 and 'pred_pairs' in results[0]
     # predict is the head's post-processing of the tensor-mode outputs
     key = results[0]
-    gt_pairs = None if model.gt_pairs_mode is None else [gt_pair_view(key)]
     (instances, pairs), = model.bbox_head.predict_by_feat(
-        *outs, [key.metainfo], rescale=True, batch_gt_pairs=gt_pairs)
+        outs, [key], rescale=True)
     for field in ('bboxes', 'labels', 'scores'):
         torch.testing.assert_close(key.pred_instances.get(field),
                                    instances.get(field))
@@ -89,7 +87,9 @@ def test_tensor_mode_shapes():
     model = build_tiny_model('sgdet', num_queries=5)
     data = demo_sg_track_inputs(batch_size=2, image_shapes=(3, 64, 96))
     data = model.data_preprocessor(data, False)
-    cls, sub, obj, att, spa, con = model(**data, mode='tensor')
+    outs = model(**data, mode='tensor')
+    cls, sub, obj = outs.cls_scores, outs.sub_boxes, outs.obj_boxes
+    att, spa, con = outs.attention, outs.spatial, outs.contacting
     assert cls.shape == (2, 2, 5, 37)
     assert sub.shape == obj.shape == (2, 2, 5, 4)
     assert att.shape == (2, 2, 5, 3)
