@@ -104,7 +104,7 @@ def main(argv=None):
 
     from mmengine.logging import MMLogger
     MMLogger.get_instance('mmengine').setLevel(logging.WARNING)
-    from vost.models.vlm import make_tiny_vlm
+    from vost.pretraining import make_tiny_vlm
     from vost.utils import register_all_modules
     register_all_modules()
     total = hashlib.sha256()

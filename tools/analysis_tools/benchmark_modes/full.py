@@ -344,7 +344,7 @@ def run(args: argparse.Namespace) -> dict:
         out = measure(args)
         print(json.dumps(out))
         return out
-    from vost.models.vlm import make_tiny_vlm
+    from vost.pretraining import make_tiny_vlm
 
     from .vlm import ARCHS
     results = dict(config=args.config, temporal_config=args.temporal_config,

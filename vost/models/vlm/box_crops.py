@@ -1,6 +1,6 @@
 """Box crops for a VLM's vision tower, one rule for training and testing.
 
-The tiny-CLIP pretraining (:mod:`vost.apis.vlm_pretraining`) learns from
+The tiny-CLIP pretraining (:mod:`vost.pretraining.tiny_clip`) learns from
 these crops and :meth:`~vost.models.vlm.VLMEncoder.encode_boxes` embeds the
 detector's boxes with the same crops, so the two see the same pixels.
 """
