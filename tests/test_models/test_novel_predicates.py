@@ -75,7 +75,8 @@ def test_novel_logits_are_the_text_logits_at_test_time():
 
 def test_novel_predicates_need_text_logits():
     cfg = copy.deepcopy(tiny_model_cfg('sgdet')['bbox_head'])
-    cfg['test_cfg'] = dict(novel_predicates=['holding'])
+    cfg['test_cfg'] = dict(tiny_model_cfg('sgdet').test_cfg,
+                           novel_predicates=['holding'])
     with pytest.raises(ValueError, match='needs the feature bank'):
         MODELS.build(cfg)
 

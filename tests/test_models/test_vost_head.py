@@ -205,3 +205,23 @@ def test_perfect_predictions_have_zero_loss():
     assert worse['loss_obj_bbox'] > 1e-3 and worse['loss_obj_iou'] > 1e-3
     assert worse['loss_attention'] > 1.
     assert worse['loss_sub_bbox'] < 1e-4  # the subject boxes stay exact
+
+
+def test_losses_and_test_cfg_come_from_the_config_named():
+    import copy
+
+    from vost.registry import MODELS
+    from vost.testing import tiny_model_cfg
+    model_cfg = tiny_model_cfg('sgdet')
+    head_cfg = dict(copy.deepcopy(model_cfg.bbox_head),
+                    test_cfg=copy.deepcopy(model_cfg.test_cfg))
+    assert MODELS.build(copy.deepcopy(head_cfg)).test_cfg['person_box'] == \
+        model_cfg.test_cfg.person_box
+    partial = copy.deepcopy(head_cfg)
+    del partial['test_cfg']['person_box']
+    with pytest.raises(ValueError, match=r"test_cfg lacks \['person_box'\]"):
+        MODELS.build(partial)
+    no_loss = copy.deepcopy(head_cfg)
+    del no_loss['loss_spatial']
+    with pytest.raises(TypeError, match='loss_spatial'):
+        MODELS.build(no_loss)

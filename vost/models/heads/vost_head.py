@@ -6,9 +6,10 @@ from typing import List, Optional
 import torch
 import torch.nn as nn
 from mmcv.cnn import Linear
-from mmdet.models.layers.transformer.utils import MLP, inverse_sigmoid
+from mmdet.models.layers.transformer.utils import MLP
 from mmengine.model import BaseModule, bias_init_with_prob, constant_init
 
+from vost.models.layers import refine_pair_boxes
 from vost.models.stage_outputs import DecoderOutputs, HeadOutputs
 from vost.registry import MODELS, TASK_UTILS
 from vost.structures.ag_meta import (
@@ -58,7 +59,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         num_relation_layers (int): Relation-decoder layers.
         bg_cls_weight (float): Class weight of no-object (index 0).
         loss_cls, loss_bbox, loss_iou, loss_attention, loss_spatial,
-            loss_contacting (dict): mmdet loss configs.
+            loss_contacting (dict): mmdet loss configs (stated in the model
+            config, ``configs/_base_/models/vost_r50.py``).
         feature_bank (dict, optional): Config of a multi-modal feature bank
             (MODELS); called per relation layer by keyword as
             ``bank(rel_feats=(B,Q,C), sub_boxes=(B,Q,4), obj_boxes=(B,Q,4),
@@ -70,7 +72,8 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             ``extra_logits``.
         share_pred_layer (bool): Share the branches across layers.
         train_cfg (dict): ``assigner`` config (TASK_UTILS).
-        test_cfg (dict): ``max_per_img`` (pairs), ``score_thr``,
+        test_cfg (dict): Every key of :attr:`TEST_CFG_KEYS`:
+            ``max_per_img`` (pairs), ``score_thr``,
             ``pair_score``, ``pair_nms``, ``person_box``, ``subject_iou``
             (see :mod:`vost.models.heads.pair_post_processing`),
             ``novel_predicates`` (:mod:`.novel_predicates`) and
@@ -79,43 +82,39 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         init_cfg (dict, optional): Initialisation config.
     """
 
+    #: The ``test_cfg`` keys; their values are stated once, in the model
+    #: config (``configs/_base_/models/vost_r50.py``, ``model.test_cfg``).
+    TEST_CFG_KEYS = ('max_per_img', 'score_thr', 'pair_score', 'pair_nms',
+                     'person_box', 'subject_iou', 'vlm_class_weight',
+                     'novel_predicates')
+
     def __init__(self,
+                 bg_cls_weight: float,
+                 loss_cls: dict,
+                 loss_bbox: dict,
+                 loss_iou: dict,
+                 loss_attention: dict,
+                 loss_spatial: dict,
+                 loss_contacting: dict,
+                 test_cfg: dict,
                  task: str = 'sgdet',
                  embed_dims: int = 256,
                  num_instance_layers: int = 6,
                  num_relation_layers: int = 6,
-                 bg_cls_weight: float = 0.1,
-                 loss_cls: dict = dict(
-                     type='mmdet.CrossEntropyLoss',
-                     use_sigmoid=False,
-                     loss_weight=1.0),
-                 loss_bbox: dict = dict(type='mmdet.L1Loss', loss_weight=5.0),
-                 loss_iou: dict = dict(type='mmdet.GIoULoss', loss_weight=2.0),
-                 loss_attention: dict = dict(
-                     type='mmdet.CrossEntropyLoss',
-                     use_sigmoid=False,
-                     loss_weight=1.0),
-                 loss_spatial: dict = dict(
-                     type='mmdet.FocalLoss',
-                     use_sigmoid=True,
-                     gamma=2.0,
-                     alpha=0.5,
-                     loss_weight=2.0),
-                 loss_contacting: dict = dict(
-                     type='mmdet.FocalLoss',
-                     use_sigmoid=True,
-                     gamma=2.0,
-                     alpha=0.5,
-                     loss_weight=2.0),
                  feature_bank: Optional[dict] = None,
                  share_pred_layer: bool = False,
                  train_cfg: Optional[dict] = None,
-                 test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if task not in TASKS:
             raise ValueError(f'VOSTHead: task must be one of {TASKS}, got '
                              f'{task!r}')
+        missing = [k for k in self.TEST_CFG_KEYS if k not in (test_cfg or {})]
+        if missing:
+            raise ValueError(
+                f'VOSTHead: test_cfg lacks {missing}; the model config '
+                'states every key (model.test_cfg of '
+                'configs/_base_/models/vost_r50.py)')
         self.task = task
         self.embed_dims = embed_dims
         self.num_instance_layers = num_instance_layers
@@ -128,16 +127,7 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         self.bg_cls_weight = bg_cls_weight
         self.share_pred_layer = share_pred_layer
         self.train_cfg = train_cfg or {}
-        self.test_cfg = dict(
-            max_per_img=100,
-            score_thr=0.,
-            pair_score='object_x_predicate',
-            pair_nms=None,
-            person_box='weighted',
-            subject_iou=0.5,
-            vlm_class_weight=0.,
-            novel_predicates=())
-        self.test_cfg.update(test_cfg or {})
+        self.test_cfg = dict(test_cfg)
         self.novel_local = novel_local_indices(
             self.test_cfg['novel_predicates'])
         if any(self.novel_local.values()) and (
@@ -253,13 +243,9 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             cls_scores.append(self.cls_branches[i](hidden))
             ref = references[i]
             if refine_boxes:
-                sub = self.sub_reg_branches[i](hidden) + inverse_sigmoid(
-                    ref[..., :4])
-                obj = self.obj_reg_branches[i](hidden) + inverse_sigmoid(
-                    ref[..., 4:])
-                sub, obj = sub.sigmoid(), obj.sigmoid()
-            else:
-                sub, obj = ref[..., :4], ref[..., 4:]
+                ref = refine_pair_boxes(ref, self.sub_reg_branches[i](hidden),
+                                        self.obj_reg_branches[i](hidden))
+            sub, obj = ref[..., :4], ref[..., 4:]
             sub_boxes.append(sub)
             obj_boxes.append(obj)
         all_cls_scores = torch.stack(cls_scores)

@@ -10,12 +10,12 @@ from typing import Optional, Sequence
 import torch
 import torch.nn as nn
 from mmdet.models.layers import DetrTransformerDecoderLayer
-from mmdet.models.layers.transformer.utils import (MLP, coordinate_to_encoding,
-                                                   inverse_sigmoid)
+from mmdet.models.layers.transformer.utils import MLP
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor
 
-from vost.models.layers import pair_self_attn_mask
+from vost.models.layers import (pair_self_attn_mask, pair_sine_embedding,
+                                refine_pair_boxes)
 from vost.models.stage_outputs import PairStates, TemporalOutputs
 from vost.registry import MODELS
 
@@ -157,12 +157,7 @@ class TemporalPairDecoder(BaseModule):
         Returns:
             Tensor: (B, M, C).
         """
-        half = self.embed_dims // 2
-        sine = torch.cat([
-            coordinate_to_encoding(anchors[..., :4], num_feats=half),
-            coordinate_to_encoding(anchors[..., 4:], num_feats=half)
-        ], -1)
-        return self.pos_head(sine)
+        return self.pos_head(pair_sine_embedding(anchors, self.embed_dims))
 
     def forward(self,
                 key: PairStates,
@@ -245,11 +240,9 @@ class TemporalPairDecoder(BaseModule):
             inst_hidden.append(inst)
             rel_hidden.append(rel)
             if refine:
-                delta = torch.cat([
-                    sub_reg_branches[layer](inst),
-                    obj_reg_branches[layer](inst)
-                ], -1)
-                anchors = (delta + inverse_sigmoid(anchors)).sigmoid()
+                anchors = refine_pair_boxes(anchors,
+                                            sub_reg_branches[layer](inst),
+                                            obj_reg_branches[layer](inst))
                 anchors = anchors.detach()
             references.append(anchors)
         return TemporalOutputs(
