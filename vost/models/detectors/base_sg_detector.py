@@ -185,14 +185,13 @@ class BaseSGDetector(BaseDetector):
             tuple[KeyFrameOutputs, list]: The key frames' outputs and their
             N samples.
         """
-        frames, frame_samples, key_inds = self.flatten_clips(
-            batch_inputs, batch_data_samples)
-        frame_outs = self._run_frames(frames, frame_samples)
-        key = KeyFrameOutputs(spatial=frame_outs.select(key_inds))
+        clips = self.flatten_clips(batch_inputs, batch_data_samples)
+        frame_outs = self._run_frames(clips.frames, clips.frame_samples)
+        key = KeyFrameOutputs(spatial=frame_outs.select(clips.key_inds))
         if self.temporal is not None:
-            key.temporal = self._forward_temporal(frame_outs, frame_samples,
-                                                  batch_data_samples)
-        return key, [frame_samples[i] for i in key_inds]
+            key.temporal = self._forward_temporal(
+                frame_outs, clips.frame_samples, batch_data_samples)
+        return key, [clips.frame_samples[i] for i in clips.key_inds]
 
     def _output_head(self, key: KeyFrameOutputs) -> tuple:
         """The head giving the final key-frame outputs and its inputs:

@@ -205,14 +205,16 @@ class VOST(BaseSGDetector):
             raise ValueError(
                 f'VOST: num_feature_levels={self.num_feature_levels} but '
                 f'the backbone/neck gave {len(mlvl_feats)} levels')
-        feat, feat_mask, feat_pos, spatial_shapes = multi_level_tokens(
+        tokens = multi_level_tokens(
             mlvl_feats, [s.metainfo for s in batch_data_samples],
             self.positional_encoding,
             self.level_embed if self.num_feature_levels > 1 else None)
-        encoder_inputs = dict(feat=feat, feat_mask=feat_mask,
-                              feat_pos=feat_pos)
-        decoder_inputs = dict(memory_mask=feat_mask, memory_pos=feat_pos,
-                              spatial_shapes=spatial_shapes)
+        encoder_inputs = dict(feat=tokens['feat'],
+                              feat_mask=tokens['feat_mask'],
+                              feat_pos=tokens['feat_pos'])
+        decoder_inputs = dict(memory_mask=tokens['feat_mask'],
+                              memory_pos=tokens['feat_pos'],
+                              spatial_shapes=tokens['spatial_shapes'])
         return encoder_inputs, decoder_inputs
 
     def forward_encoder(self, feat: Tensor, feat_mask: Tensor,
@@ -302,12 +304,11 @@ class VOST(BaseSGDetector):
         weight = self.bbox_head.test_cfg['vlm_class_weight']
         if weight <= 0 or self.task == 'predcls':
             return head_outs
-        frames, _, key_inds = self.flatten_clips(batch_inputs,
-                                                 batch_data_samples)
+        clips = self.flatten_clips(batch_inputs, batch_data_samples)
         cls_scores = head_outs.cls_scores
         last = ensemble_class_logits(
             cls_scores[-1],
-            box_class_probs(self.vlm_encoder, frames[key_inds], key_samples,
-                            head_outs.obj_boxes[-1]), weight)
+            box_class_probs(self.vlm_encoder, clips.frames[clips.key_inds],
+                            key_samples, head_outs.obj_boxes[-1]), weight)
         return replace(head_outs,
                        cls_scores=torch.cat([cls_scores[:-1], last[None]]))
