@@ -88,8 +88,10 @@ def test_the_tables_are_defined_once():
 
 
 def test_the_models_do_not_load_the_tiny_vlm_makers_or_tools():
-    # vost.pretraining (tiny VLMs, their pretraining) sits above the models
-    assert _imported_after('import vost.models', ['vost.pretraining']) == []
+    # vost.pretraining (tiny VLMs, their pretraining) and vost.testing sit
+    # above the models
+    assert _imported_after('import vost.models',
+                           ['vost.pretraining', 'vost.testing']) == []
 
 
 def test_utils_import_no_other_layer_but_through_setup_env():
