@@ -126,9 +126,20 @@ def test_loss_without_gt_is_background_only():
     for s in args[4]:
         s.gt_instances = InstanceData(bboxes=torch.zeros(0, 4),
                                       labels=torch.zeros(0).long())
-    losses = gen.loss(gen(*args, vlm_feats=vlm_feats()).enc_outputs)
+    enc = gen(*args, vlm_feats=vlm_feats()).enc_outputs
+    losses = gen.loss(enc)
     assert losses['enc_loss_bbox'] == 0 and losses['enc_loss_iou'] == 0
-    assert losses['enc_loss_cls'] > 0
+    # every proposal is background: the focal loss of all-zero targets,
+    # (1 - alpha) p^gamma (-log(1 - p)) summed (no match: avg factor 1),
+    # times the loss weight (alpha 0.25, gamma 2, weight 2)
+    p = enc['cls_scores'].sigmoid()
+    expected = 2.0 * (0.75 * p.pow(2) * -torch.log1p(-p)).sum()
+    torch.testing.assert_close(losses['enc_loss_cls'], expected,
+                               rtol=1e-4, atol=1e-6)
+    # and a more confident proposal costs more
+    enc['cls_scores'] = enc['cls_scores'].clone()
+    enc['cls_scores'][0, 0, 0] += 3
+    assert gen.loss(enc)['enc_loss_cls'] > losses['enc_loss_cls']
 
 
 def test_single_source_variants():
