@@ -49,13 +49,13 @@ from vost.utils.atomic_io import atomic_write
 from vost.utils.machine_info import machine_info
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from main_job_settings import (data_root_options,  # noqa: E402
-                               data_settings, load_config, subjects_of,
-                               subset_args)
-from main_job_data import (data_record, existing_videos,  # noqa: E402,F401
-                           prepare_data)
-from main_job_report import (evaluate, print_subset_table,  # noqa: E402
-                             print_table, torch_threads, world_args)
+from _main_job_settings import (data_root_options,  # noqa: E402
+                                data_settings, load_config, subjects_of,
+                                subset_args)
+from _main_job_data import (data_record, existing_videos,  # noqa: E402,F401
+                            prepare_data)
+from _main_job_report import (evaluate, print_subset_table,  # noqa: E402
+                              print_table, torch_threads, world_args)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py'

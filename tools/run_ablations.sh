@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ablation table on synthetic Action Genome (SGDet), the analogue of the
 # paper's, over several training seeds. Each row trains one config with the
-# main job's schedule (3 epochs of the 1,000-video data) through
+# main job's schedule (3 epochs of the 500-video data) through
 # tools/main_job.py once per seed, into WORK_ROOT/ROW/seed_S; the table of
 # mean +- std per row is written to WORK_ROOT/ablations.md
 # (tools/analysis_tools/ablation_table.py):
@@ -17,7 +17,10 @@
 #
 # Usage: bash tools/run_ablations.sh [WORK_ROOT] [JOBS] [SEED ...]
 #   SEEDS default: 0 1 2. ROWS="vost-spatial random-vlm" selects rows
-#   (a stage-2 row runs its stage-1 row first). Finished runs are skipped,
+#   (a stage-2 row runs its stage-1 row first). SHARE=0.1 (or VIDEOS=50)
+#   trains every row on that share (number) of the training videos, the
+#   same videos for every row and seed (main_job.py --train-share;
+#   data-efficiency curves: one WORK_ROOT per share). Finished runs are skipped,
 #   so an interrupted table resumes.
 #   JOBS=1 (default): one run at a time, torch's default threads (about 15
 #   minutes per spatial run on 2 idle cores).
@@ -33,6 +36,9 @@ shift $(( $# < 2 ? $# : 2 ))
 SEEDS=${*:-0 1 2}
 ALL_ROWS="spatial-only plus-temporal plus-dual-source plus-feature-bank random-vlm vost-spatial full-vost"
 ROWS=${ROWS:-$ALL_ROWS}
+SUBSET=()
+if [ -n "${SHARE:-}" ]; then SUBSET=(--train-share "$SHARE"); fi
+if [ -n "${VIDEOS:-}" ]; then SUBSET=(--train-videos "$VIDEOS"); fi
 C=configs/vost
 A=$C/ablations
 mkdir -p "$ROOT"
@@ -71,7 +77,8 @@ run_row() {  # name seed
     echo "[ablations] $name seed $seed: $(config_of "$name")"
     mkdir -p "$dir"
     python tools/main_job.py --no-baselines --config "$(config_of "$name")" \
-        --work-dir "$dir" --seed "$seed" ${extra[@]+--cfg-options "${extra[@]}"} \
+        --work-dir "$dir" --seed "$seed" ${SUBSET[@]+"${SUBSET[@]}"} \
+        ${extra[@]+--cfg-options "${extra[@]}"} \
         > "$dir/main_job.log" 2>&1 || {
         echo "[ablations] $name seed $seed failed: see $dir/main_job.log"
         return 1

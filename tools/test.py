@@ -7,6 +7,8 @@ import sys
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.runner import Runner
 
+from vost.ag_format import AGAnnotationError
+from vost.engine.gt_source_check import GTSourceError
 from vost.registry import RUNNERS  # vost's: finds SGRunner (runner_type)
 from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
@@ -139,7 +141,8 @@ def main():
             runner = RUNNERS.build(cfg)
         runner.allow_partial_load = args.allow_partial_load  # SGRunner's
         runner.test()
-    except CheckpointError as exc:  # names the file and the problem
+    except (CheckpointError, GTSourceError, AGAnnotationError,
+            FileNotFoundError) as exc:  # each names the file or key
         sys.exit(f'error: {exc}')
 
 

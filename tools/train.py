@@ -10,6 +10,8 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
+from vost.ag_format import AGAnnotationError
+from vost.engine.gt_source_check import GTSourceError
 from vost.registry import RUNNERS  # vost's: finds SGRunner (runner_type)
 from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
@@ -146,7 +148,8 @@ def main():
         else:
             runner = RUNNERS.build(cfg)
         runner.train()
-    except CheckpointError as exc:  # names the file and the problem
+    except (CheckpointError, GTSourceError, AGAnnotationError,
+            FileNotFoundError) as exc:  # each names the file or key
         sys.exit(f'error: {exc}')
     finally:
         if lock is not None:

@@ -121,7 +121,7 @@ def test_stream_demo_tool(setup, tmp_path):
     proc = subprocess.run([
         sys.executable, 'tools/demo/stream_demo.py', folder, CAUSAL,
         setup['ckpt'], '--out-dir', str(out_dir), '--score-thr', '0.0',
-        '--video-out', str(out_dir / 'sg.mp4')
+        '--video-out', str(out_dir / 'sg.mp4'), '--html'
     ], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert 'FPS' in proc.stdout and 'latency per frame' in proc.stdout
@@ -137,3 +137,31 @@ def test_stream_demo_tool(setup, tmp_path):
         validate_scene_graph(json.load(f), 'video_graph.json')
     assert (out_dir / 'timeline.png').stat().st_size > 0
     assert (out_dir / 'sg.mp4').stat().st_size > 0
+    # --html: the viewer shows the streamed frames' graphs
+    assert f'Viewer: {out_dir}/viewer/index.html' in proc.stdout
+    with open(out_dir / 'viewer' / 'data.js') as f:
+        data = json.loads(f.read().split(' = ', 1)[1].rstrip(';\n'))
+    assert [f['frame_key'] for f in data['frames']] == [
+        r['frame_key'] for r in lines]
+    assert [[n['bbox'] for n in f['nodes']] for f in data['frames']] == [
+        [n['bbox'] for n in r['nodes']] for r in lines]
+    assert [f['latency_ms'] for f in data['frames']] == [
+        r['latency_ms'] for r in lines]
+
+
+def test_stream_viewer_saves_camera_frames_as_rgb(tmp_path):
+    """A camera or video frame (BGR array) goes to the viewer in RGB."""
+    import runpy
+    from vost.visualization import HtmlViewerWriter
+    tool = runpy.run_path(osp.join(REPO, 'tools', 'demo', 'stream_demo.py'))
+    graph = dict(schema='vost.frame_scene_graph/1', video_id='0',
+                 position=0, frame_index=0, frame_key='0/000001.png',
+                 img_path=None, nodes=[], edges=[])
+    bgr = np.zeros((40, 60, 3), np.uint8)
+    bgr[..., 0] = 255  # blue in OpenCV's order
+    writer = HtmlViewerWriter(str(tmp_path))
+    tool['_add_viewer_frame'](writer, bgr, graph, 'frames.jsonl:1')
+    jpg = mmcv.imread(str(tmp_path / 'frames' / '000000.jpg'))  # BGR
+    assert np.abs(jpg[20, 30].astype(int) - (255, 0, 0)).max() < 8
+    assert writer.images == [dict(src='frames/000000.jpg', width=60,
+                                  height=40)]

@@ -256,3 +256,20 @@ def test_video_subset_is_nested_and_seeded():
                 dict(num=0)):
         with pytest.raises(ValueError, match='video_subset'):
             select_videos(videos, bad)
+
+
+def test_video_subset_is_a_cfg_option():
+    from mmengine.config import Config
+
+    from vost.utils import register_all_modules
+    from vost.engine.cfg_options import check_cfg_options
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(
+        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+        'configs', 'vost', 'vost_r18_1xb8-3e_synthetic-ag-sgdet.py'))
+    check_cfg_options(cfg, {
+        'train_dataloader.dataset.video_subset.share': 0.1,
+        'train_dataloader.dataset.video_subset.seed': 0})
+    with pytest.raises(KeyError, match='video_subsett'):
+        check_cfg_options(
+            cfg, {'train_dataloader.dataset.video_subsett.share': 0.1})

@@ -116,3 +116,51 @@ def test_main_job_options_are_accepted(name):
             o.split('=', 1) for o in _main_job_test_options(
                 osp.join('configs', 'vost', name)))}
     check_cfg_options(cfg, options, name)
+
+
+@pytest.mark.parametrize('key, value, message', [
+    ('train_cfg.max_epochs', 'abc',
+     "--cfg-options train_cfg.max_epochs='abc': the value it replaces is an "
+     'int (3), this is a str (in CFG)'),
+    ('train_cfg.max_epochs', 2.5,
+     '--cfg-options train_cfg.max_epochs=2.5: the value it replaces is an '
+     'int (3), this is a float (in CFG)'),
+    ('env_cfg.cudnn_benchmark', 1,
+     '--cfg-options env_cfg.cudnn_benchmark=1: the value it replaces is a '
+     'bool (False), this is an int: write True or False (in CFG)'),
+    ('optim_wrapper.optimizer.lr', True,
+     '--cfg-options optim_wrapper.optimizer.lr=True: the value it replaces '
+     'is a float (0.0008), this is a bool (in CFG)'),
+    ('model.backbone', 'ResNet',
+     "--cfg-options model.backbone='ResNet': the config holds a dict there"),
+    ('param_scheduler', 'x',
+     "--cfg-options param_scheduler='x': the value it replaces is a list"),
+    ('model.task', 3,
+     '--cfg-options model.task=3: the value it replaces is a str '
+     "('sgdet'), this is an int: a str that looks like a number"),
+])
+def test_values_of_the_wrong_type_are_refused(cfg, key, value, message):
+    with pytest.raises(ValueError) as info:
+        check_cfg_options(cfg, {key: value}, 'CFG')
+    assert info.value.args[0].startswith(message), info.value.args[0]
+
+
+def test_train_names_a_value_of_the_wrong_type_before_running(
+        tmp_path, monkeypatch):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', osp.join(REPO, 'tools', 'train.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    monkeypatch.setattr(sys, 'argv', [
+        'train.py', 'tests/data/configs/toy_runtime.py', '--work-dir',
+        str(tmp_path), '--cfg-options', 'train_cfg.max_iters=abc'])
+    monkeypatch.chdir(REPO)
+    with pytest.raises(SystemExit) as info:
+        tool.main()
+    assert str(info.value.code) == (
+        "error: --cfg-options train_cfg.max_iters='abc': the value it "
+        'replaces is an int (2), this is a str (in tests/data/configs/'
+        'toy_runtime.py)')
+    assert not os.listdir(tmp_path)  # nothing ran

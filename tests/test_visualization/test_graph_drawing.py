@@ -68,3 +68,67 @@ def test_timeline_rows(tmp_path):
     assert mmcv.imread(out).shape[1] > 500
     assert plot_relation_timeline(record, out, max_rows=1) == 1
     assert plot_relation_timeline(record, out, min_score=0.6) == 2
+
+
+def _many_edges(n_objects, scale=1.0):
+    """A person with ``n_objects`` objects, each edge with 3 predicates."""
+    nodes = [dict(id=0, label=1, label_name='person',
+                  bbox=[2 * scale, 2 * scale, 40 * scale, 100 * scale],
+                  score=1.0, members=[0], track_id=1)]
+    edges = []
+    for k in range(1, n_objects + 1):
+        nodes.append(dict(id=k, label=11, label_name='cup/glass/bottle',
+                          bbox=[(60 + 10 * k) * scale, 30 * scale,
+                                (80 + 10 * k) * scale, 60 * scale],
+                          score=0.8, members=[k], track_id=k + 1))
+        edges.append(dict(subject=0, object=k, score=0.7, pairs=[k],
+                          attention=dict(predicate='not_looking_at',
+                                         score=0.9),
+                          spatial=[dict(predicate='in_front_of', score=0.8)],
+                          contacting=[dict(predicate='not_contacting',
+                                           score=0.8)]))
+    return dict(nodes=nodes, edges=edges)
+
+
+def test_pictures_stay_readable_on_small_and_large_frames():
+    from vost.visualization.graph_visualizer import text_scale, wrap_text
+    assert [text_scale(h) for h in (144, 360, 720, 1080, 4000)] == [
+        1.0, 1.0, 2.0, 3.0, 4.0]
+    lines = wrap_text('#1 person -not_looking_at,in_front_of,not_contacting'
+                      '-> #2 cup/glass/bottle 0.70', 150, 7)
+    assert len(lines) == 3 and all(len(x) <= 30 for x in lines)
+    vis = SGGraphVisualizer(name='readable', top_k=10)
+    # a 176x144 camera frame: the long triplet lines wrap inside the panel
+    # (its right edge stays white) instead of being cut there
+    small = vis.draw_frame_graph(np.zeros((144, 176, 3), np.uint8),
+                                 _many_edges(3))
+    panel = small[:, 176:]
+    assert panel.shape[1] == 320
+    assert (panel[:, -4:] == 255).all()
+    assert small.shape[0] > 144  # the panel grew; the frame is padded
+    # a 1080p frame: panel and text three times as large
+    large = vis.draw_frame_graph(np.zeros((1080, 1920, 3), np.uint8),
+                                 _many_edges(3, scale=6))
+    assert large.shape == (1080, 1920 + 960, 3)
+    assert (large[:, -4:] == 255).all()
+
+
+def test_background_drawer_matches_drawing_in_process(tmp_path):
+    import mmcv
+    import pytest
+
+    from vost.visualization import BackgroundFrameDrawer
+    frame = str(tmp_path / 'f.png')
+    mmcv.imwrite(np.full((100, 120, 3), 30, np.uint8), frame)
+    local = BackgroundFrameDrawer(workers=0, top_k=5)
+    local.submit(frame, _graph([1, 7]), str(tmp_path / 'w0.png'))
+    local.close()
+    drawer = BackgroundFrameDrawer(workers=1, top_k=5)
+    drawer.submit(frame, _graph([1, 7]), str(tmp_path / 'w1.png'))
+    # a frame that cannot be read is named when the drawer is closed
+    drawer.submit(str(tmp_path / 'gone.png'), _graph([1, 7]), None)
+    with pytest.raises(FileNotFoundError, match='gone.png'):
+        drawer.close()
+    first = mmcv.imread(str(tmp_path / 'w0.png'))
+    assert (first == mmcv.imread(str(tmp_path / 'w1.png'))).all()
+    assert _has_color(first[..., ::-1], track_color(7))

@@ -147,3 +147,22 @@ def test_demo_folder_errors_name_the_file(tmp_path):
     with pytest.raises(ValueError, match=f'{lines}:2: field img_path: null '
                        r'.*run stream_demo.py with --html'):
         build_viewer_from_outputs(str(tmp_path))
+
+
+def test_make_viewer_tool(tmp_path, capsys):
+    import runpy
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    tool = runpy.run_path(os.path.join(repo, 'tools', 'demo',
+                                       'make_viewer.py'))
+    with pytest.raises(SystemExit, match=f'error: {tmp_path}/'
+                       'video_graph.json: missing'):
+        tool['main']([str(tmp_path)])
+    _demo_folder(tmp_path)
+    tool['main']([str(tmp_path), '--viewer-dir', str(tmp_path / 'v'),
+                  '--max-side', '40'])
+    assert capsys.readouterr().out == (
+        f'Viewer: {tmp_path}/v/index.html (open it in a browser; it works '
+        'offline)\n')
+    assert mmcv.imread(str(tmp_path / 'v' / 'frames' /
+                           '000002.jpg')).shape == (30, 40, 3)

@@ -114,14 +114,19 @@ def test_each_frame_shows_the_json_graph(browser, synthetic_viewer):
         place0
     # every request the page made (DevTools' network log) was for a file
     # next to it: the viewer needs no network
-    urls = [m['params']['request']['url'] for m in (
+    sent = [m['params'] for m in (
         json.loads(e['message'])['message']
         for e in browser.get_log('performance'))
         if m['method'] == 'Network.requestWillBeSent']
-    folder = 'file://' + os.path.dirname(synthetic_viewer['index']) + '/'
+    page = 'file://' + synthetic_viewer['index']
+    folder = os.path.dirname(page) + '/'
+    urls = [p['request']['url'] for p in sent if p['documentURL'] == page]
     assert {'index.html', 'data.js', 'viewer.js', 'viewer.css',
             'frames/000005.jpg'} <= {u[len(folder):] for u in urls}
     assert all(u.startswith(folder) for u in urls), urls
+    # nor did the browser itself (its own pages are chrome:// URLs)
+    assert not [p['request']['url'] for p in sent if p['request'][
+        'url'].split(':', 1)[0] in ('http', 'https', 'ws', 'wss')]
 
 
 def test_clicking_a_track_highlights_it_everywhere(browser, synthetic_viewer):

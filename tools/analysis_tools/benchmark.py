@@ -78,11 +78,14 @@ def main(argv=None):
     # process)
     args.command = [sys.executable, osp.abspath(__file__)] + argv
     result = module.run(args)
-    # which machine made the numbers (a part's own process, ``--only``,
-    # prints its figures to the parent, which writes the JSON)
+    # which machine made the numbers (the parent, not a part's child
+    # process, writes the JSON)
     if getattr(args, 'json', None) and not getattr(args, 'only', None):
-        from vost.utils.machine_info import add_machine_info
-        add_machine_info(args.json, getattr(args, 'device', None))
+        from vost.utils.machine_info import (add_machine_info,
+                                             attach_machine_info)
+        attach_machine_info(
+            result, add_machine_info(args.json, getattr(args, 'device',
+                                                        None)))
     return result
 
 

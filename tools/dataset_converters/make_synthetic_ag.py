@@ -109,7 +109,9 @@ def main():
             if not report['kept']['videos']:  # train/test would fail on it
                 print(f'warning: the {split} split keeps 0 videos after the '
                       'filters: training or testing on it will stop with an '
-                      'error; generate more --videos, or another --seed',
+                      'error (the counts above say which filter emptied '
+                      'it); generate more --videos, another --seed or a '
+                      'larger --size',
                       file=sys.stderr)
 
 

@@ -28,8 +28,10 @@ import numpy as np
 
 from vost.apis import (StreamingSGInference, frames_from_input,
                        init_sg_model, probe_video)
+from vost.apis.frame_check import FrameReadError, check_frames
 from vost.graphs import VideoSceneGraphBuilder
 from vost.utils.atomic_io import atomic_write
+from vost.utils.checkpoint_files import CheckpointError
 from vost.visualization import (HtmlViewerWriter, SGGraphVisualizer,
                                 pair_predictions_to_triplets,
                                 plot_relation_timeline)
@@ -50,6 +52,14 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--max-frames', type=int, default=None,
                         help='stop after N frames (a camera never ends)')
+    parser.add_argument('--skip-bad-frames', action='store_true',
+                        help='frame folder: leave unreadable frames out (a '
+                        'warning names each); by default one is an error, '
+                        'before the model is loaded')
+    parser.add_argument('--allow-partial-load', action='store_true',
+                        help='load a checkpoint that does not fit the '
+                        'config\'s model (what does not fit keeps its '
+                        'initial values); by default an error')
     parser.add_argument('--top-k', type=int, default=10,
                         help='ranked triplets per JSON line')
     parser.add_argument('--score-thr', type=float, default=0.3,
@@ -60,11 +70,11 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def frame_source(input_path: str):
-    """Yield ``(frame, name)``: file paths for a folder, BGR arrays for a
-    video file or a camera."""
+def frame_source(input_path: str, frames=None):
+    """Yield ``(frame, name)``: file paths for a folder (``frames``, the
+    checked ones, when given), BGR arrays for a video file or a camera."""
     if osp.isdir(input_path):
-        for path in frames_from_input(input_path, ''):
+        for path in frames or frames_from_input(input_path, ''):
             yield path, osp.basename(path)
         return
     import cv2
@@ -73,7 +83,10 @@ def frame_source(input_path: str):
         raise FileNotFoundError(f'{input_path}: no such video, folder or '
                                 'camera index')
     if not camera:
-        probe_video(input_path)  # clear errors: unreadable, empty file
+        try:  # a clear error for an unreadable or empty file
+            probe_video(input_path)
+        except ValueError as exc:
+            raise SystemExit(f'error: {exc}')
     cap = cv2.VideoCapture(int(input_path) if camera else input_path)
     if not cap.isOpened():
         raise ValueError(f'{input_path}: OpenCV cannot open it')
@@ -92,9 +105,13 @@ def frame_source(input_path: str):
 def main(argv=None):
     """Stream, write the JSON lines, the record and the timeline."""
     args = parse_args(argv)
-    os.makedirs(args.out_dir, exist_ok=True)
     name = osp.basename(osp.normpath(args.input))
-    model = init_sg_model(args.config, args.checkpoint, device=args.device)
+    frames = check_frames(frames_from_input(args.input, ''),
+                          skip_bad=args.skip_bad_frames) \
+        if osp.isdir(args.input) else None  # before the model loads
+    model = init_sg_model(args.config, args.checkpoint, device=args.device,
+                          strict=not args.allow_partial_load)
+    os.makedirs(args.out_dir, exist_ok=True)
     stream = StreamingSGInference(model, video_id=name)
     builder = VideoSceneGraphBuilder(
         name, graph=dict(node_score_thr=args.score_thr))
@@ -105,7 +122,7 @@ def main(argv=None):
                               title=name) if args.html else None
     start = time.perf_counter()
     with open(lines, 'w') as out:
-        for frame, frame_name in frame_source(args.input):
+        for frame, frame_name in frame_source(args.input, frames):
             if args.max_frames is not None and \
                     stream.count >= args.max_frames:
                 break
@@ -179,4 +196,8 @@ def _write_video_frame(video_out: dict, args, visualizer, frame,
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except (FrameReadError, CheckpointError,
+            FileNotFoundError) as exc:  # each names the file
+        raise SystemExit(f'error: {exc}')

@@ -29,8 +29,10 @@ from tqdm import tqdm
 
 from vost.apis import (inference_video, init_sg_model, key_frame_input,
                        make_video_dict)
+from vost.apis.frame_check import FrameReadError, check_frames
 from vost.graphs import VideoSceneGraphBuilder, frame_graph_to_node_link
 from vost.utils.atomic_io import atomic_write
+from vost.utils.checkpoint_files import CheckpointError
 from vost.visualization import (BackgroundFrameDrawer, HtmlViewerWriter,
                                 class_name, pair_predictions_to_triplets,
                                 plot_relation_timeline, to_numpy)
@@ -64,6 +66,14 @@ def parse_args():
     parser.add_argument('--node-link', action='store_true',
                         help='also write networkx node-link JSON per frame')
     parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument('--skip-bad-frames', action='store_true',
+                        help='leave unreadable frames out (a warning names '
+                        'each); by default one is an error, before the '
+                        'model is loaded')
+    parser.add_argument('--allow-partial-load', action='store_true',
+                        help='load a checkpoint that does not fit the '
+                        'config\'s model (what does not fit keeps its '
+                        'initial values); by default an error')
     parser.add_argument('--every', type=int, default=None,
                         help='predict every N-th frame (default: every '
                         'frame of a folder; a video uses --sample-fps)')
@@ -106,15 +116,21 @@ def ranked_record(sample, top_k: int, multi_label_thr: float) -> dict:
 def main():
     """Predict, write graphs, tracks, drawings, optionally a video."""
     args = parse_args()
-    os.makedirs(args.out_dir, exist_ok=True)
     name = osp.basename(osp.normpath(args.input))
-    frames, indices, summary = key_frame_input(
-        args.input, osp.join(args.out_dir, 'input_frames'),
-        sample_fps=args.sample_fps, every=args.every)
+    try:
+        frames, indices, summary = key_frame_input(
+            args.input, osp.join(args.out_dir, 'input_frames'),
+            sample_fps=args.sample_fps, every=args.every)
+    except (OSError, ValueError) as exc:  # names the file and the problem
+        raise SystemExit(f'error: {exc}')
     print(summary)
-    frame_index = dict(zip(frames, indices))  # by path
+    # by path, before frames are left out: the kept keep their indices
+    frame_index = dict(zip(frames, indices))
+    frames = check_frames(frames, skip_bad=args.skip_bad_frames)
     video = make_video_dict(frames, name)
-    model = init_sg_model(args.config, args.checkpoint, device=args.device)
+    model = init_sg_model(args.config, args.checkpoint, device=args.device,
+                          strict=not args.allow_partial_load)
+    os.makedirs(args.out_dir, exist_ok=True)
     builder = VideoSceneGraphBuilder(
         name,
         graph=dict(node_iou_thr=args.node_iou_thr,
@@ -174,4 +190,8 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except (FrameReadError, CheckpointError,
+            FileNotFoundError) as exc:  # each names the file
+        raise SystemExit(f'error: {exc}')

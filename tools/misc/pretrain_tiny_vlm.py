@@ -9,11 +9,12 @@ The pretraining set is generated first when ``--data-root`` holds none
 (``--videos`` videos with data seed ``--data-seed``, which must differ from
 the seed of the data VOST trains and is tested on: it plays the role of
 CLIP's web data; in the video world it is the world's web set, where
-every class, look and role is drawn evenly, so the VLM knows the tail that
-VOST's training split barely shows). Only its train split is read. The
-output folder is a CLIP checkpoint (``from_pretrained`` loads it) with
-``pretraining.json``: settings, losses and held-out accuracies before /
-after. The method is in ``vost/pretraining/tiny_clip.py`` and docs/vlm.md.
+every class, look and role is drawn evenly, so the VLM knows the tail
+that VOST's training split barely shows). Only its train split is read.
+The output folder is a CLIP checkpoint (``from_pretrained`` loads it)
+with ``pretraining.json``: settings, losses and held-out accuracies
+before / after. The method is in ``vost/pretraining/tiny_clip.py`` and
+docs/vlm.md.
 """
 import argparse
 import json

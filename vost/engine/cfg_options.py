@@ -8,7 +8,9 @@ original settings without a word. :func:`check_cfg_options` refuses them:
 
 - a key whose path does not exist, except a new argument of a typed dict
   (``type=...``) that its class's constructor takes by name (e.g.
-  ``model.bbox_head.feature_bank.box_pooling``), and, in an untyped dict, a
+  ``model.bbox_head.feature_bank.box_pooling``; the keys of a new
+  dict-valued argument too, such as
+  ``train_dataloader.dataset.video_subset.share``), and, in an untyped dict, a
   documented argument of the runner's (``randomness.diff_rank_seed``) or a
   key name the config uses elsewhere; the error lists the near matches
   among the existing keys;
@@ -85,9 +87,12 @@ def _accepts(type_name: Any, arg: str) -> Optional[bool]:
             params = list(inspect.signature(cls).parameters.values())
         except (TypeError, ValueError):
             return None
-        if any(p.kind == p.VAR_KEYWORD for p in params):
+        if any(p.name == arg and p.kind != p.VAR_KEYWORD for p in params):
+            answers.append(True)
+        elif any(p.kind == p.VAR_KEYWORD for p in params):
             return None
-        answers.append(any(p.name == arg for p in params))
+        else:
+            answers.append(False)
     return any(answers) if answers else None
 
 
@@ -166,13 +171,18 @@ def check_cfg_options(cfg: Any, options: dict, source: str = 'config'):
                 continue
             path = '.'.join(parts[:i])
             last = i == len(parts) - 1
-            if last and isinstance(node, dict) and 'type' in node:
+            if isinstance(node, dict) and 'type' in node:
+                # a new argument of the class; below a new argument that
+                # the class names (a dict-valued one), its keys, which the
+                # class checks itself
                 ok = _accepts(node['type'], part)
-                if ok or ok is None:
+                if ok or (ok is None and last):
                     break
-                raise KeyError(
-                    f'--cfg-options {key}: {part!r} is not an argument of '
-                    f"{node['type']} (at {path}){_near(part, node.keys())}")
+                if last:
+                    raise KeyError(
+                        f'--cfg-options {key}: {part!r} is not an argument '
+                        f"of {node['type']} (at {path})"
+                        f'{_near(part, node.keys())}')
             if last and isinstance(node, dict) and _known_untyped(
                     parts[:i], part, cfg):
                 break

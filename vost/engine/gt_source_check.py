@@ -15,7 +15,12 @@ set. Equal roots and splits cost nothing (the GT is not loaded early).
 import os.path as osp
 from typing import Any, Iterator, List, Tuple
 
-__all__ = ['check_gt_source']
+__all__ = ['GTSourceError', 'check_gt_source']
+
+
+class GTSourceError(ValueError):
+    """The metric's GT does not hold the frames the loop predicts (the
+    message names both roots)."""
 
 
 def _leaf_datasets(dataset: Any) -> Iterator[Any]:
@@ -38,18 +43,26 @@ def _frame_keys(dataset: Any) -> List[str]:
             for image in dataset.get_video_info(v)['images']]
 
 
-def _metric_paths(evaluator_cfg: Any, key: str) -> List[str]:
-    """The option path of each metric of an evaluator config."""
+def _metric_options(evaluator_cfg: Any, key: str) -> List[str]:
+    """How to set each metric's ``data_root`` with ``--cfg-options``.
+
+    ``tools/test.py --out`` turns a dict evaluator into a list (the metric,
+    then the dump), and a dumped config keeps the list: the first metric of
+    a list is named both ways.
+    """
     if isinstance(evaluator_cfg, (list, tuple)):
-        return [f'{key}.{i}' for i in range(len(evaluator_cfg))]
+        return [f'{key}.data_root=ROOT ({key}.0.data_root where {key} is a '
+                'list, as in a dumped config)' if i == 0 else
+                f'{key}.{i}.data_root=ROOT'
+                for i in range(len(evaluator_cfg))]
     if isinstance(evaluator_cfg, dict) and isinstance(
             evaluator_cfg.get('metrics'), (list, tuple)):
-        return [f'{key}.metrics.{i}'
+        return [f'{key}.metrics.{i}.data_root=ROOT'
                 for i in range(len(evaluator_cfg['metrics']))]
     if isinstance(evaluator_cfg, dict) and isinstance(
             evaluator_cfg.get('metrics'), dict):
-        return [f'{key}.metrics']
-    return [key]
+        return [f'{key}.metrics.data_root=ROOT']
+    return [f'{key}.data_root=ROOT']
 
 
 def _same_place(a: str, b: str) -> bool:
@@ -64,19 +77,21 @@ def check_gt_source(dataset: Any, evaluator: Any, evaluator_cfg: Any = None,
     Args:
         dataset: The loop's dataset (wrappers allowed).
         evaluator (Evaluator): The loop's evaluator (``.metrics``).
-        evaluator_cfg: The evaluator's config, for the option path
-            (``test_evaluator.0`` for a list). Defaults to None.
+        evaluator_cfg: The evaluator's config, for the option to set
+            (``test_evaluator.0.data_root`` for a list). Defaults to
+            None.
         loader_key (str): The dataloader's config key, for the message.
         evaluator_key (str): The evaluator's config key, for the message.
 
     Raises:
-        ValueError: Some frames the loop will predict are not GT frames of
-            an Action Genome metric; the message names both roots.
+        GTSourceError: Some frames the loop will predict are not GT frames
+            of an Action Genome metric; the message names both roots.
     """
     metrics = list(getattr(evaluator, 'metrics', []))
-    paths = _metric_paths(evaluator_cfg, evaluator_key)
+    options = _metric_options(evaluator_cfg, evaluator_key)
     pairs: List[Tuple[Any, str]] = [
-        (m, paths[i] if i < len(paths) else f'{evaluator_key}.{i}')
+        (m, options[i] if i < len(options) else
+         f'{evaluator_key}.{i}.data_root=ROOT')
         for i, m in enumerate(metrics) if _is(m, 'ActionGenomeSGGMetric')]
     if not pairs:
         return
@@ -84,7 +99,7 @@ def check_gt_source(dataset: Any, evaluator: Any, evaluator_cfg: Any = None,
         if not _is(data, 'ActionGenomeDataset'):
             continue
         keys = None
-        for metric, path in pairs:
+        for metric, option in pairs:
             if _same_place(data.data_root, metric.data_root) and \
                     data.split == metric.split:
                 continue
@@ -93,13 +108,13 @@ def check_gt_source(dataset: Any, evaluator: Any, evaluator_cfg: Any = None,
             outside = [k for k in keys if k not in gt]
             if not outside:
                 continue
-            raise ValueError(
+            raise GTSourceError(
                 f'{loader_key}: {len(outside)} of the {len(keys)} frames '
                 f'to predict are not GT frames of the metric (first: '
                 f'{outside[0]}). The metric reads its GT from its own '
                 f'data_root: {loader_key}.dataset.data_root='
-                f'{data.data_root!r} (split {data.split!r}) but '
-                f'{path}.data_root={metric.data_root!r} (split '
-                f'{metric.split!r}). Point both at one data set: '
-                f'--cfg-options {loader_key}.dataset.data_root=ROOT '
-                f'{path}.data_root=ROOT')
+                f'{data.data_root!r} (split {data.split!r}) but the '
+                f'{evaluator_key} metric has data_root='
+                f'{metric.data_root!r} (split {metric.split!r}). Point both '
+                f'at one data set: --cfg-options {loader_key}.dataset.'
+                f'data_root=ROOT {option}')

@@ -21,7 +21,9 @@ from typing import Optional
 
 from .atomic_io import atomic_write
 
-__all__ = ['cpu_model', 'machine_info', 'add_machine_info']
+__all__ = [
+    'cpu_model', 'machine_info', 'attach_machine_info', 'add_machine_info'
+]
 
 _PACKAGES = ('torch', 'mmcv', 'mmengine', 'mmdet', 'numpy')
 
@@ -83,8 +85,35 @@ def machine_info(device: Optional[str] = None) -> 'OrderedDict[str, object]':
     return info
 
 
+def attach_machine_info(content, info: dict):
+    """Put ``info`` into a results object in place, as ``machine``.
+
+    Args:
+        content (dict | list[dict]): A results object, or a list of row
+            objects (each gets the key).
+        info (dict): From :func:`machine_info`.
+
+    Returns:
+        dict | list[dict]: ``content``.
+
+    Raises:
+        TypeError: ``content`` is neither.
+    """
+    if isinstance(content, dict):
+        content['machine'] = info
+    elif isinstance(content, list) and all(
+            isinstance(row, dict) for row in content):
+        for row in content:
+            row['machine'] = info
+    else:
+        raise TypeError('results must be an object or a list of objects to '
+                        f'record the machine in, not a '
+                        f'{type(content).__name__}')
+    return content
+
+
 def add_machine_info(json_path: str, device: Optional[str] = None,
-                     indent: Optional[int] = 1) -> None:
+                     indent: Optional[int] = 1) -> dict:
     """Add ``machine`` (:func:`machine_info`) to a results JSON file.
 
     The file is rewritten atomically. A JSON object gets the key; a list of
@@ -96,6 +125,9 @@ def add_machine_info(json_path: str, device: Optional[str] = None,
         indent (int, optional): JSON indent of the rewritten file; None
             writes one line (mmengine's test metrics file). Defaults to 1.
 
+    Returns:
+        dict: The machine info written.
+
     Raises:
         ValueError: When the file holds neither an object nor a list of
             objects (the message names the file).
@@ -103,16 +135,11 @@ def add_machine_info(json_path: str, device: Optional[str] = None,
     with open(json_path, encoding='utf-8') as f:
         content = json.load(f)
     info = machine_info(device)
-    if isinstance(content, dict):
-        content['machine'] = info
-    elif isinstance(content, list) and all(
-            isinstance(row, dict) for row in content):
-        for row in content:
-            row['machine'] = info
-    else:
-        raise ValueError(f'{json_path}: a results JSON must hold an object '
-                         'or a list of objects to record the machine in, '
-                         f'not a {type(content).__name__}')
+    try:
+        attach_machine_info(content, info)
+    except TypeError as exc:
+        raise ValueError(f'{json_path}: {exc}') from None
     with atomic_write(json_path, 'w') as f:
         json.dump(content, f, indent=indent)
         f.write('\n')
+    return info

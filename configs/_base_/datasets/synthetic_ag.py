@@ -7,7 +7,9 @@
 # 180-320 px). Training resizes to one of three scales (long side at most
 # 192, short side at most 96 / 112 / 128, aspect kept) and flips, as DETR
 # trains (mmdet's RandomChoiceResize, RandomFlip); testing uses the middle
-# scale.
+# scale. Training batches group landscape and portrait frames
+# (mmdet's AspectRatioBatchSampler), so that a batch is not padded to a
+# square.
 _base_ = './action_genome.py'
 
 data_root = 'data/synthetic_ag/'
@@ -39,7 +41,9 @@ test_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=8, dataset=dict(data_root=data_root, pipeline=train_pipeline))
+    batch_size=8,
+    batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8, dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader

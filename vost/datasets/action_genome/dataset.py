@@ -9,7 +9,8 @@ from mmengine.logging import print_log
 from vost.registry import DATASETS, TRANSFORMS
 
 from vost.structures.ag_meta import AG_METAINFO
-from vost.ag_format import format_load_report, load_action_genome
+from vost.ag_format import (AGAnnotationError, format_load_report,
+                            load_action_genome)
 from .hold_out import held_out_local_ids, hold_out_predicates
 from .video_subset import select_videos
 
@@ -140,7 +141,7 @@ class ActionGenomeDataset(BaseDataset):
         self.load_report = report
         print_log(format_load_report(report), logger='current')
         if not data_list:  # mmengine would fail later, in a concatenate
-            raise ValueError(
+            raise AGAnnotationError(
                 f'ActionGenomeDataset: the {self.split} split of '
                 f'{self.data_root} ({self.task}) is empty after the '
                 'filters:\n' + format_load_report(report) + '\nGenerate or '
@@ -230,13 +231,17 @@ class ActionGenomeDataset(BaseDataset):
 
         Returns:
             dict: The video dict; in key-frame mode with ``key_frame_id``
-            (index in ``images``) and ``key_frame_key``.
+            (index in ``images``), ``key_frame_key`` and the key frame's
+            ``width`` and ``height``.
         """
         if self.item_mode == 'video':
             return self.get_video_info(idx)
         vid, fid = self._key_index[idx]
         info = self.get_video_info(int(vid))
         info['key_frame_id'] = int(fid)
-        info['key_frame_key'] = info['images'][int(fid)]['frame_key']
+        key = info['images'][int(fid)]
+        info['key_frame_key'] = key['frame_key']
+        # the key frame's size (mmdet's AspectRatioBatchSampler reads it)
+        info['width'], info['height'] = key['width'], key['height']
         info['sample_idx'] = idx
         return info

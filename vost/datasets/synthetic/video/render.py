@@ -1,4 +1,5 @@
-"""Render one video of the video world (see ``docs/synthetic_action_genome.md``).
+"""Drawing and records of the video world
+(``docs/synthetic_action_genome.md``).
 
 On top of the people of :mod:`.scene` and their motion (:mod:`.motion`):
 
@@ -28,7 +29,7 @@ import cv2
 import numpy as np
 
 from vost.structures.ag_meta import CONTACTING_PREDICATES
-from ..generator import SimplePainter, _clip_box, draw_frame, frame_records
+from ..generator import SimplePainter, _clip_box, frame_records
 from ..looks import draw_object, object_polygon
 from ..rules import CUPS, FOODS, topmost_under
 from .looks import look_colour

@@ -1,5 +1,6 @@
 """The main job's evaluation and report: eval_sgg runs, the recall table,
-the subset table of the video world (tools/main_job.py)."""
+the subset table of the video world (a part of tools/main_job.py, not a
+script)."""
 import json
 import os.path as osp
 import subprocess

@@ -1,5 +1,6 @@
 """The main job's data set: generate it, or check that the existing one
-was made with the same settings (tools/main_job.py)."""
+was made with the same settings (a part of tools/main_job.py, not a
+script)."""
 import json
 import os.path as osp
 import sys
