@@ -42,7 +42,7 @@ from vost.models.vlm.sharded_cache import (ShardWriter,
                                            shard_frames)
 from vost.registry import DATASETS, MODELS
 from vost.utils import register_all_modules, setup_cpu_distributed
-from vost.utils.cfg_options import check_cfg_options
+from vost.engine.cfg_options import check_cfg_options
 
 SPLITS = dict(
     train='train_dataloader', val='val_dataloader', test='test_dataloader')

@@ -45,12 +45,13 @@ import subprocess
 import sys
 import time
 
-from vost.engine.job_settings import (data_root_options, data_settings,
-                                      load_config, subjects_of, subset_args)
 from vost.utils.atomic_io import atomic_write
 from vost.utils.machine_info import machine_info
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _main_job_settings import (data_root_options,  # noqa: E402
+                                data_settings, load_config, subjects_of,
+                                subset_args)
 from _main_job_data import (data_record, existing_videos,  # noqa: E402,F401
                             prepare_data)
 from _main_job_report import (evaluate, print_subset_table,  # noqa: E402

@@ -12,7 +12,7 @@ from vost.engine.gt_source_check import GTSourceError
 from vost.registry import RUNNERS  # vost's: finds SGRunner (runner_type)
 from vost.utils import (adapt_cfg_for_device, register_all_modules,
                         setup_cpu_distributed)
-from vost.utils.cfg_options import check_cfg_options
+from vost.engine.cfg_options import check_cfg_options
 from vost.utils.checkpoint_files import CheckpointError
 from vost.utils.work_dir import check_work_dir
 

@@ -1,8 +1,9 @@
 """VOST registries, children of mmengine's root registries.
 
-Every registry names the package ``locations`` it lazily imports, so that
-``Registry.build`` finds VOST components from a config with
-``default_scope='vost'`` without the caller importing them first. Components
+Every registry with VOST components names the package ``locations`` it
+lazily imports, so that ``Registry.build`` finds VOST components from a
+config with ``default_scope='vost'`` without the caller importing them
+first. Components
 borrowed from mmdet are named with the ``mmdet.`` prefix in configs
 (e.g. ``type='mmdet.ResNet'``).
 """
@@ -55,10 +56,8 @@ LOG_PROCESSORS = Registry(
 # Data.
 DATASETS = Registry(
     'dataset', parent=MMENGINE_DATASETS, locations=['vost.datasets'])
-DATA_SAMPLERS = Registry(
-    'data sampler',
-    parent=MMENGINE_DATA_SAMPLERS,
-    locations=['vost.datasets.samplers'])
+# no VOST samplers: configs name mmengine's (e.g. DefaultSampler)
+DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS)
 TRANSFORMS = Registry(
     'transform',
     parent=MMENGINE_TRANSFORMS,

@@ -80,7 +80,7 @@ def test_state_is_bounded_and_arrays_match_files(setup):
     # a small frame cache, so that a short stream outgrows it
     model = init_sg_model(CAUSAL, setup['ckpt'],
                           cfg_options={'model.temporal.frame_cache_size': 8})
-    cache = model.temporal.frame_cache
+    cache = model.frame_cache
     video = setup['videos'][0]
     paths = [f['img_path'] for f in video['images']][:4]
     by_file = StreamingSGInference(model, video['video_id'])

@@ -57,8 +57,12 @@ def test_base_dataset_config(name, task, num_test):
             bgr_to_rgb=True,
             pad_size_divisor=32))
     out = preprocessor(batch, training=True)
-    # (N, T, C, H, W) with T = 1 for the spatial default (num_ref_frames=0).
-    assert out['inputs'].shape == (n, 1, 3, 96, 128)
+    # (N, T, C, H, W) with T = 1 for the spatial default (num_ref_frames=0);
+    # the fixture's 128x96 frames at one of the three training scales
+    # (short side 96 / 112 / 128, aspect kept), padded to 32
+    assert out['inputs'].shape[:3] == (n, 1, 3)
+    assert tuple(out['inputs'].shape[3:]) in {(96, 128), (128, 160),
+                                              (128, 192)}
     assert out['inputs'].dtype == torch.float32
     track = out['data_samples'][0]
     sample = track.video_data_samples[0]

@@ -262,7 +262,7 @@ def test_video_subset_is_a_cfg_option():
     from mmengine.config import Config
 
     from vost.utils import register_all_modules
-    from vost.utils.cfg_options import check_cfg_options
+    from vost.engine.cfg_options import check_cfg_options
     register_all_modules()
     cfg = Config.fromfile(osp.join(
         osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),

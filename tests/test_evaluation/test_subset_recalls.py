@@ -230,7 +230,7 @@ def test_world_subsets_read_and_evaluated(tmp_path):
 def test_world_subsets_errors(tmp_path):
     with pytest.raises(FileNotFoundError,
                        match=r'synthetic_subsets.json does not exist.*'
-                       'synthetic world generator'):
+                       'video world generator'):
         read_world_subsets(str(tmp_path))
     _world_file(tmp_path, dict(predicates=dict(motion=['juggling'])))
     with pytest.raises(ValueError, match=r"key 'predicates', entry 'motion': "

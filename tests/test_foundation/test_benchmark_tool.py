@@ -33,6 +33,16 @@ def tool(monkeypatch):
     return module.main
 
 
+def _assert_figures_and_machine(path, figures):
+    """The JSON holds the returned figures and the machine that made them."""
+    saved = json.loads(path.read_text())
+    machine = saved.pop('machine')
+    assert saved == figures
+    import torch
+    assert machine['cpu_count'] == os.cpu_count()
+    assert machine['torch'] == torch.__version__
+
+
 def test_spatial_writes_every_figure(tool, tmp_path):
     out = tmp_path / 'bench.json'
     tool(['spatial', CONFIG, '--img-size', '64', '64', '--iters', '2',
@@ -59,7 +69,7 @@ def test_temporal_counts_the_frames_it_ran(tool, tmp_path, capsys):
     res = tool(['temporal', TEMPORAL_CONFIG, '--iters', '1', '--warmup',
                 '0', '--batch-size', '1', '--video-frames', '3',
                 '--img-size', '64', '64', '--json', str(out)])
-    assert json.loads(out.read_text()) == res
+    _assert_figures_and_machine(out, res)
     for key in ('train/stage2_s_per_step', 'train/joint_s_per_step',
                 'video/plain_s_per_key_frame',
                 'video/cached_s_per_key_frame'):
@@ -133,7 +143,7 @@ def test_full_times_every_model_and_its_frames(tool, tmp_path, capsys):
                 '--vlm-arch', 'tiny', '--img-size', '64', '64', '--iters',
                 '1', '--warmup', '0', '--train-iters', '1',
                 '--video-frames', '3', '--threads', '1', '--json', str(out)])
-    assert json.loads(out.read_text()) == res
+    _assert_figures_and_machine(out, res)
     for key in ('detr_std', 'detr_same', 'vost_cached', 'vost_online',
                 'temporal_key'):
         assert res[f'paired/{key}_s'] > 0, key

@@ -85,3 +85,33 @@ def test_the_tables_are_defined_once():
          r"\('attention', 'spatial', 'contacting'\)|_NUM_CLASSES = 3[67]",
          '--', 'vost'], cwd=REPO, capture_output=True, text=True).stdout
     assert hits == '', hits
+
+
+def test_the_models_do_not_load_the_tiny_vlm_makers_or_tools():
+    # vost.pretraining (tiny VLMs, their pretraining) and vost.testing sit
+    # above the models
+    assert _imported_after('import vost.models',
+                           ['vost.pretraining', 'vost.testing']) == []
+
+
+def test_utils_import_no_other_layer_but_through_setup_env():
+    # vost.utils sits below every other layer: only setup_env's
+    # register_all_modules imports the others, inside the function
+    allowed = {'vost.utils'}
+    for path in sorted(glob.glob(osp.join(REPO, 'vost', 'utils', '*.py'))):
+        if osp.basename(path) == 'setup_env.py':
+            continue
+        tree = ast.parse(open(path).read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                # from .x (vost.utils itself), from ..x (vost: another layer)
+                names = ['vost.utils' if node.level == 1 else 'vost'] \
+                    if node.level else [node.module]
+            else:
+                continue
+            bad = [n for n in names if n.split('.')[0] == 'vost'
+                   and not any(n == a or n.startswith(a + '.')
+                               for a in allowed)]
+            assert not bad, f'{path} imports {bad}'

@@ -20,7 +20,19 @@ def test_registries_are_children_of_mmengine_roots(name):
     root = getattr(mmengine_registry, name)
     assert registry.parent is root
     assert registry.scope == 'vost'
-    assert registry.name in root.children.get('vost').name
+    assert root.children['vost'] is registry
+    assert registry.name == root.name
+
+
+def test_the_root_registries_build_vost_modules_by_scope_prefix():
+    # mmengine's root finds VOST's modules through the 'vost' child, and
+    # the built object is the VOST class with the given arguments
+    from vost.models.query_generators import LearnablePairQueryGenerator
+    gen = mmengine_registry.MODELS.build(
+        dict(type='vost.LearnablePairQueryGenerator', num_queries=3,
+             embed_dims=4))
+    assert type(gen) is LearnablePairQueryGenerator
+    assert gen.query_embed.weight.shape == (3, 4)
 
 
 def test_default_scope_is_vost():

@@ -3,11 +3,8 @@
 tools/dev/config_digest.py): moving settings between config files (bases,
 fragments) must not change what a config means.
 
-The reference was written before the configs were restructured into
-fragments (issue 13, item 6). Keys that only serve the composition of
-configs (fragment variables) may be added; the helper variables that the
-restructuring made unnecessary may be removed; every other key path must
-keep its value.
+Keys that only serve the composition of configs (fragment variables) may
+be added or removed; every other key path must keep its value.
 """
 import json
 import os.path as osp
@@ -36,8 +33,8 @@ FRAGMENT_KEYS = frozenset({
     # schedules: lr decays, temporal stage 2
     'cosine_schedule', 'step_schedule', 'freeze_spatial_hook'
 })
-# Top-level helper variables that the fragments replaced (their values
-# live on in the model / pipelines that used them).
+# Top-level helper variables a config may drop (their values live on in
+# the model / pipelines that used them).
 REMOVED_KEYS = frozenset()
 
 

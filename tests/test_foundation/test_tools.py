@@ -38,18 +38,30 @@ def test_tool_help(tool):
     assert '--launcher' in proc.stdout
 
 
-# every script; ``_name.py`` modules are parts a script imports
+def _is_script(path):
+    """Whether a tools/ file is a script (a ``__main__`` block), not a
+    module its script imports (main_job_data.py, benchmark_modes/)."""
+    with open(path) as f:
+        return "if __name__ == '__main__':" in f.read()
+
+
 ALL_TOOLS = sorted(
     osp.relpath(p, REPO)
     for p in glob.glob(osp.join(REPO, 'tools', '**', '*.py'), recursive=True)
-    if not osp.basename(p).startswith('_'))
+    if _is_script(p))
 
 
 def _subcommands():
     """``TOOL MODE`` for the tools with subcommands (after the others: the
     benchmark's eval mode enters packages bare if none is imported yet)."""
-    from vost.utils.benchmarks import MODES
-    return [f'tools/analysis_tools/benchmark.py {mode}' for mode in MODES]
+    import importlib.util
+    init = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_modes',
+                    '__init__.py')
+    spec = importlib.util.spec_from_file_location('_benchmark_modes', init)
+    modes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(modes)
+    return [f'tools/analysis_tools/benchmark.py {mode}'
+            for mode in modes.MODES]
 
 
 _HELP_ALL = '''

@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 
 from vost.models.heads.novel_predicates import novel_local_indices
+from vost.models.stage_outputs import DecoderOutputs
 from vost.registry import MODELS
 from vost.structures.ag_meta import CONTACTING_PREDICATES, SPATIAL_PREDICATES
 from vost.utils import register_all_modules
@@ -27,7 +28,8 @@ class _FixedTextLogits(nn.Module):
                       for g, n in (('attention', 3), ('spatial', 6),
                                    ('contacting', 17))}
 
-    def forward(self, feats, *args):
+    def forward(self, rel_feats, **kwargs):
+        feats = rel_feats
         shape = feats.shape[:-1]
         return dict(feats=feats, extra_logits={
             g: v.expand(*shape, -1) for g, v in self.extra.items()})
@@ -51,29 +53,30 @@ def test_novel_logits_are_the_text_logits_at_test_time():
     head.novel_local = novel_local_indices(['holding', 'behind'])
     li, lr, q, c = head.num_instance_layers, head.num_relation_layers, 5, \
         head.embed_dims
-    args = (torch.randn(li, 2, q, c), torch.rand(li + 1, 2, q, 8),
-            torch.randn(lr, 2, q, c))
-    train = head(*args)
-    test = head(*args, text_only=True)
+    outs = DecoderOutputs(inst_hidden=torch.randn(li, 2, q, c),
+                          references=torch.rand(li + 1, 2, q, 8),
+                          rel_hidden=torch.randn(lr, 2, q, c))
+    metas = [{}, {}]
+    train = head(outs, metas)
+    test = head(outs, metas, text_only=True)
     hold = CONTACTING_PREDICATES.index('holding')
     behind = SPATIAL_PREDICATES.index('behind')
-    for out, group, novel in ((4, 'spatial', behind),
-                              (5, 'contacting', hold)):
+    for group, novel in (('spatial', behind), ('contacting', hold)):
+        tested, trained = getattr(test, group), getattr(train, group)
         torch.testing.assert_close(
-            test[out][..., novel],
-            bank.extra[group][novel].expand_as(test[out][..., novel]))
+            tested[..., novel],
+            bank.extra[group][novel].expand_as(tested[..., novel]))
         # the trained branch is still added in training (and for others)
-        assert not torch.allclose(train[out][..., novel],
-                                  test[out][..., novel])
-        others = [i for i in range(train[out].size(-1)) if i != novel]
-        torch.testing.assert_close(train[out][..., others],
-                                   test[out][..., others])
-    torch.testing.assert_close(train[3], test[3])  # attention untouched
+        assert not torch.allclose(trained[..., novel], tested[..., novel])
+        others = [i for i in range(trained.size(-1)) if i != novel]
+        torch.testing.assert_close(trained[..., others], tested[..., others])
+    torch.testing.assert_close(train.attention, test.attention)
 
 
 def test_novel_predicates_need_text_logits():
     cfg = copy.deepcopy(tiny_model_cfg('sgdet')['bbox_head'])
-    cfg['test_cfg'] = dict(novel_predicates=['holding'])
+    cfg['test_cfg'] = dict(tiny_model_cfg('sgdet').test_cfg,
+                           novel_predicates=['holding'])
     with pytest.raises(ValueError, match='needs the feature bank'):
         MODELS.build(cfg)
 

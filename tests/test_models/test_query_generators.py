@@ -33,10 +33,10 @@ def test_learnable_generator_shapes_and_range():
              embed_dims=16))
     gen.init_weights()
     out = gen(*_memory(3), _samples([1, 1, 1]))
-    assert out['query'].shape == (3, 5, 16)
-    assert out['anchors'].shape == (3, 5, 8)
-    assert ((out['anchors'] > 0) & (out['anchors'] < 1)).all()
-    torch.testing.assert_close(out['anchors'][..., 2:4],
+    assert out.query.shape == (3, 5, 16)
+    assert out.anchors.shape == (3, 5, 8)
+    assert ((out.anchors > 0) & (out.anchors < 1)).all()
+    torch.testing.assert_close(out.anchors[..., 2:4],
                                torch.full((3, 5, 2), 0.25))
     # the task is set at build time: an SGDet generator refuses PredCls
     with pytest.raises(ValueError, match='use GTPairQueryGenerator'):
@@ -50,21 +50,21 @@ def test_gt_generator_anchors_are_gt_boxes(mode):
         dict(type='GTPairQueryGenerator', embed_dims=16, task=mode))
     samples = _samples([3, 0, 1])
     out = gen(*_memory(3), samples)
-    assert out['query'].shape == (3, 3, 16)
-    assert out['query_mask'].tolist() == [[False] * 3, [True] * 3,
+    assert out.query.shape == (3, 3, 16)
+    assert out.query_mask.tolist() == [[False] * 3, [True] * 3,
                                           [False, True, True]]
     boxes = samples[0].gt_instances.bboxes
     x1, y1, x2, y2 = boxes[2].tolist()  # pair 1 -> object 2
     expected = torch.tensor([(x1 + x2) / 2 / 160, (y1 + y2) / 2 / 128,
                              (x2 - x1) / 160, (y2 - y1) / 128])
-    torch.testing.assert_close(out['anchors'][0, 1, 4:], expected)
+    torch.testing.assert_close(out.anchors[0, 1, 4:], expected)
     x1, y1, x2, y2 = boxes[0].tolist()  # subject = person
     torch.testing.assert_close(
-        out['anchors'][0, 1, :2],
+        out.anchors[0, 1, :2],
         torch.tensor([(x1 + x2) / 2 / 160, (y1 + y2) / 2 / 128]))
     if mode == 'predcls':
         label = samples[0].gt_instances.labels[2]
-        torch.testing.assert_close(out['query'][0, 1],
+        torch.testing.assert_close(out.query[0, 1],
                                    gen.label_embed.weight[label])
 
 

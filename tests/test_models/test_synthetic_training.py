@@ -4,6 +4,7 @@ evaluation CLI accepts (slow: about a minute on 2 cores)."""
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -81,4 +82,10 @@ def test_train_test_eval_end_to_end(task, tmp_path, repo_root):
     ], repo_root)
     with open(report) as f:
         metrics = json.load(f)
-    assert any('R@20' in k for k in metrics), metrics
+    # the CLI and the runner's metric read the same predictions and GT:
+    # the same recall (the log rounds to 4 digits); recall grows with K
+    logged = float(re.search(r'with/R@20: ([0-9.]+)', log).group(1))
+    assert abs(metrics['with/R@20'] - logged) <= 6e-5, (metrics, logged)
+    for constraint in ('with', 'semi', 'no'):
+        recalls = [metrics[f'{constraint}/R@{k}'] for k in (10, 20, 50)]
+        assert 0 <= recalls[0] <= recalls[1] <= recalls[2] <= 1, recalls

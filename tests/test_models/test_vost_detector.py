@@ -1,13 +1,13 @@
 """VOST detector: shipped configs build; loss / predict / tensor modes."""
 import glob
 import os.path as osp
+from dataclasses import fields
 
 import pytest
 import torch
 from mmengine.config import Config
 
 from vost.registry import MODELS
-from vost.structures import gt_pair_view
 from vost.testing import demo_sg_track_inputs
 from vost.utils import register_all_modules
 
@@ -40,9 +40,8 @@ def _run_modes(model):
     assert len(results) == 1 and 'pred_pairs' in results[0]
     # predict is the head's post-processing of the tensor-mode outputs
     key = results[0]
-    gt_pairs = None if model.gt_pairs_mode is None else [gt_pair_view(key)]
     (instances, pairs), = model.bbox_head.predict_by_feat(
-        *outs, [key.metainfo], rescale=True, batch_gt_pairs=gt_pairs)
+        outs, [key], rescale=True)
     for field in ('bboxes', 'labels', 'scores'):
         torch.testing.assert_close(key.pred_instances.get(field),
                                    instances.get(field))
@@ -75,27 +74,46 @@ def test_r50_config_runs(path):
     _run_modes(model)
 
 
-def test_shipped_configs_exist():
-    names = [osp.basename(p) for p in SHIPPED]
-    for task in ('sgdet', 'sgcls', 'predcls'):
-        assert any('r50_8xb' in n and n.endswith(f'ag-{task}.py')
-                   for n in names), task
-    assert any('synthetic-ag-sgdet' in n for n in names)
-    assert any('synthetic-ag-predcls' in n for n in names)
+@pytest.mark.parametrize('task', ['sgdet', 'sgcls', 'predcls'])
+def test_every_task_has_an_ag_config_with_a_generator_serving_it(task):
+    path = osp.join(CONFIG_ROOT, 'vost',
+                    f'vost-spatial_r50_8xb2-12e_ag-{task}.py')
+    model = Config.fromfile(path).model
+    assert model.task == task
+    # PredCls / SGCls queries are the GT pairs; SGDet queries are learnt
+    expected = 'LearnablePairQueryGenerator' if task == 'sgdet' else \
+        'GTPairQueryGenerator'
+    assert model.query_generator.type == expected
+    assert task in MODELS.get(expected).tasks
 
 
-def test_tensor_mode_shapes():
+def test_tensor_mode_outputs_are_per_frame():
+    """Shapes, and each frame's outputs are its own: the same alone as in
+    a batch, unchanged when another frame of the batch changes."""
     torch.manual_seed(0)
-    model = build_tiny_model('sgdet', num_queries=5)
+    model = build_tiny_model('sgdet', num_queries=5).eval()
     data = demo_sg_track_inputs(batch_size=2, image_shapes=(3, 64, 96))
     data = model.data_preprocessor(data, False)
-    cls, sub, obj, att, spa, con = model(**data, mode='tensor')
-    assert cls.shape == (2, 2, 5, 37)
-    assert sub.shape == obj.shape == (2, 2, 5, 4)
-    assert att.shape == (2, 2, 5, 3)
-    assert spa.shape == (2, 2, 5, 6)
-    assert con.shape == (2, 2, 5, 17)
-    assert ((sub >= 0) & (sub <= 1)).all()
+    flipped = data['inputs'].clone()
+    flipped[0] = flipped[0].flip(-1)
+    with torch.no_grad():
+        outs = model(**data, mode='tensor')
+        alone = model(data['inputs'][1:], data['data_samples'][1:],
+                      mode='tensor')
+        changed = model(flipped, data['data_samples'], mode='tensor')
+    assert outs.cls_scores.shape == (2, 2, 5, 37)
+    assert outs.sub_boxes.shape == outs.obj_boxes.shape == (2, 2, 5, 4)
+    assert outs.attention.shape == (2, 2, 5, 3)
+    assert outs.spatial.shape == (2, 2, 5, 6)
+    assert outs.contacting.shape == (2, 2, 5, 17)
+    assert ((outs.sub_boxes > 0) & (outs.sub_boxes < 1)).all()
+    for f in fields(outs):
+        x = getattr(outs, f.name)
+        torch.testing.assert_close(x[:, 1:], getattr(alone, f.name),
+                                   atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(getattr(changed, f.name)[:, 1], x[:, 1],
+                                   atol=1e-5, rtol=1e-5)
+    assert not torch.allclose(changed.cls_scores[:, 0], outs.cls_scores[:, 0])
 
 
 def _check_prediction(sample, ori_shape, max_pairs):

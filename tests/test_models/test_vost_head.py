@@ -2,6 +2,7 @@
 import pytest
 import torch
 
+from vost.models.stage_outputs import DecoderOutputs, HeadOutputs, PairLogits
 from vost.testing import demo_sg_track_inputs
 from vost.utils import register_all_modules
 
@@ -93,12 +94,17 @@ def test_targets_batched_equal_per_frame():
     samples = [t.video_data_samples[0] for t in data['data_samples']]
     gts = [gt_pair_view(s) for s in samples]
     metas = [s.metainfo for s in samples]
-    batched = head.get_targets(cls, sub, obj, att, spa, con, gts, metas)
+    logits = PairLogits(cls_scores=cls, sub_boxes=sub, obj_boxes=obj,
+                        attention=att, spatial=spa, contacting=con)
+    batched = head.get_targets(logits, gts, metas)
     assert batched['pos_mask'].sum(1).tolist() == [2, 0, 4]
     for i in range(num_frames):
-        single = head.get_targets(cls[i:i + 1], sub[i:i + 1], obj[i:i + 1],
-                                  att[i:i + 1], spa[i:i + 1], con[i:i + 1],
-                                  gts[i:i + 1], metas[i:i + 1])
+        rows = slice(i, i + 1)
+        single = head.get_targets(
+            PairLogits(cls_scores=cls[rows], sub_boxes=sub[rows],
+                       obj_boxes=obj[rows], attention=att[rows],
+                       spatial=spa[rows], contacting=con[rows]),
+            gts[rows], metas[rows])
         for key, value in single.items():
             assert torch.equal(value[0], batched[key][i]), key
 
@@ -130,7 +136,10 @@ def test_layer_count_mismatch_is_explained():
     model = build_tiny_model('sgdet')
     hidden = torch.zeros(3, 1, 6, 32)
     with pytest.raises(ValueError, match='num_\\*_layers'):
-        model.bbox_head(hidden, torch.rand(4, 1, 6, 8), hidden[:2])
+        model.bbox_head(
+            DecoderOutputs(inst_hidden=hidden,
+                           references=torch.rand(4, 1, 6, 8),
+                           rel_hidden=hidden[:2]), [{}])
 
 
 def _perfect_outputs(sample, num_layers=2, margin=20.):
@@ -156,8 +165,9 @@ def _perfect_outputs(sample, num_layers=2, margin=20.):
         att[0, q, pairs.attention[q]] = margin
         spa[0, q] = margin * (2 * pairs.spatial[q] - 1)
         con[0, q] = margin * (2 * pairs.contacting[q] - 1)
-    return [x[None].expand(num_layers, *x.shape).clone()
-            for x in (cls, sub, obj, att, spa, con)]
+    layers = [x[None].expand(num_layers, *x.shape).clone()
+              for x in (cls, sub, obj, att, spa, con)]
+    return HeadOutputs(*layers)
 
 
 def test_perfect_predictions_have_zero_loss():
@@ -181,17 +191,37 @@ def test_perfect_predictions_have_zero_loss():
         attention=torch.tensor([0, 1]), spatial=spatial,
         contacting=contacting)
     outs = _perfect_outputs(sample)
-    losses = head.loss_by_feat(*outs, [gt_pair_view(sample)],
+    losses = head.loss_by_feat(outs, [gt_pair_view(sample)],
                                [sample.metainfo])
     assert 'loss_cls' in losses and 'r0.loss_contacting' in losses
     for key, value in losses.items():
         assert value.item() < 1e-4, key
     # the case is not vacuous: one object box off by 10 px costs box loss,
     # one wrong attention label costs attention loss
-    outs[2][:, 0, 0, 0] += 10. / 96
-    outs[3][:, 0, 1] = outs[3][:, 0, 1].roll(1, -1)
-    worse = head.loss_by_feat(*outs, [gt_pair_view(sample)],
+    outs.obj_boxes[:, 0, 0, 0] += 10. / 96
+    outs.attention[:, 0, 1] = outs.attention[:, 0, 1].roll(1, -1)
+    worse = head.loss_by_feat(outs, [gt_pair_view(sample)],
                               [sample.metainfo])
     assert worse['loss_obj_bbox'] > 1e-3 and worse['loss_obj_iou'] > 1e-3
     assert worse['loss_attention'] > 1.
     assert worse['loss_sub_bbox'] < 1e-4  # the subject boxes stay exact
+
+
+def test_losses_and_test_cfg_come_from_the_config_named():
+    import copy
+
+    from vost.registry import MODELS
+    from vost.testing import tiny_model_cfg
+    model_cfg = tiny_model_cfg('sgdet')
+    head_cfg = dict(copy.deepcopy(model_cfg.bbox_head),
+                    test_cfg=copy.deepcopy(model_cfg.test_cfg))
+    assert MODELS.build(copy.deepcopy(head_cfg)).test_cfg['person_box'] == \
+        model_cfg.test_cfg.person_box
+    partial = copy.deepcopy(head_cfg)
+    del partial['test_cfg']['person_box']
+    with pytest.raises(ValueError, match=r"test_cfg lacks \['person_box'\]"):
+        MODELS.build(partial)
+    no_loss = copy.deepcopy(head_cfg)
+    del no_loss['loss_spatial']
+    with pytest.raises(TypeError, match='loss_spatial'):
+        MODELS.build(no_loss)

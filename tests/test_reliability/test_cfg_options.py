@@ -10,7 +10,7 @@ from mmengine.config import Config, DictAction
 
 from vost.engine.hooks import AtomicCheckpointHook
 from vost.utils import register_all_modules
-from vost.utils.cfg_options import check_cfg_options
+from vost.engine.cfg_options import check_cfg_options
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'vost',

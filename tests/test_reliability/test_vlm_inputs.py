@@ -6,8 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from vost.models.vlm import (VLMFeatureCache, VLMFeatureCacheWriter,
-                             load_vlm, make_tiny_vlm)
+from vost.models.vlm import VLMFeatureCache, VLMFeatureCacheWriter, load_vlm
+from vost.pretraining import make_tiny_vlm
 
 
 @pytest.fixture(scope='module')

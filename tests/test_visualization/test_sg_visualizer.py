@@ -66,7 +66,18 @@ def test_gt_pairs_to_triplets_lists_every_label():
     }
 
 
+def _is_tint_of(pixel, color):
+    """Whether an RGB pixel is ``color`` scaled by one factor (the box
+    line drawn with some alpha over the black frame)."""
+    ratio = np.asarray(pixel, float) / np.asarray(color, float)
+    return 0.5 < ratio.mean() <= 1 and np.ptp(ratio) < 0.05
+
+
 def test_visualizer_draws_frame_and_panel(tmp_path):
+    import mmcv
+
+    from vost.visualization.sg_visualizer import (_OBJECT_COLORS,
+                                                  _PERSON_COLOR)
     vis = SGLocalVisualizer(name='test_vis_draw', panel_width=200)
     inst, pairs = _prediction()
     sample = SGDataSample()
@@ -76,10 +87,23 @@ def test_visualizer_draws_frame_and_panel(tmp_path):
     out_file = tmp_path / 'frame.png'
     drawn = vis.add_datasample(
         'frame', image, sample, draw_gt=False, out_file=str(out_file))
-    # Frame (120 wide) plus the graph panel, at least as tall as the panel.
-    assert drawn.shape[1] == 120 + 200
-    assert drawn.shape[0] >= 100
-    assert out_file.exists()
-    # Boxes were drawn on the black frame; the panel is mostly white.
-    assert drawn[:100, :120].max() > 0
-    assert (drawn[:, 120:] == 255).mean() > 0.5
+    # frame (120 wide) + panel (200); the panel's height: title and graph
+    # (30 + 220), one 13-px line per triplet (5 here), a 10-px margin
+    assert drawn.shape == (30 + 220 + 13 * 5 + 10, 120 + 200, 3)
+    # the file holds exactly the returned drawing (BGR on disk)
+    np.testing.assert_array_equal(mmcv.imread(str(out_file))[..., ::-1],
+                                  drawn)
+    # each box's edges in its colour: the person (10,10)-(60,90), the cup
+    # (object 1) right edge at x=80, the table (object 2) left edge at x=5
+    for x, y in ((10, 50), (60, 50), (35, 10), (35, 90)):
+        assert _is_tint_of(drawn[y, x], _PERSON_COLOR), (x, y, drawn[y, x])
+    assert _is_tint_of(drawn[55, 80], _OBJECT_COLORS[1]), drawn[55, 80]
+    assert _is_tint_of(drawn[80, 5], _OBJECT_COLORS[2]), drawn[80, 5]
+    # away from every box and label the frame stays black, and below the
+    # frame's 100 rows it is padded white up to the panel's height
+    assert drawn[75:100, 85:120].max() == 0
+    assert (drawn[100:, :120] == 255).all()
+    # the panel: white paper with dark text (title, graph, triplet lines)
+    panel = drawn[:, 120:]
+    assert (panel == 255).mean() > 0.5
+    assert (panel.max(-1) < 100).sum() > 100

@@ -3,7 +3,8 @@ import pytest
 import torch
 from mmengine.structures import InstanceData  # noqa: F401
 
-from vost.models.vlm import VLMEncoder, make_tiny_vlm
+from vost.models.vlm import VLMEncoder
+from vost.pretraining import make_tiny_vlm
 from vost.structures.sg_data_sample import SGDataSample
 
 #: The data preprocessor's defaults, which VLMEncoder mirrors.

@@ -50,13 +50,13 @@ def vlm_feats(prior_seed=0):
 def test_shapes_and_initial_anchors_are_grid_proposals():
     gen = build()
     out = gen(*inputs(), vlm_feats=vlm_feats())
-    assert out['query'].shape == (B, Q, C)
-    assert out['anchors'].shape == (B, Q, 8)
-    assert out['enc_outputs']['cls_scores'].shape == (B, 1 + Q, 36)
-    assert out['enc_outputs']['boxes'].shape == (B, 1 + Q, 4)
+    assert out.query.shape == (B, Q, C)
+    assert out.anchors.shape == (B, Q, 8)
+    assert out.enc_outputs['cls_scores'].shape == (B, 1 + Q, 36)
+    assert out.enc_outputs['boxes'].shape == (B, 1 + Q, 4)
     # zero deltas at init: anchors are cell centres normalised by the
     # unpadded width (4 valid columns in frame 1), size 0.05 at level 0.
-    anchors = out['anchors']
+    anchors = out.anchors
     cols = anchors[..., [0, 4]] * torch.tensor([W, 4.]).view(B, 1, 1) - 0.5
     torch.testing.assert_close(cols, cols.round(), atol=1e-4, rtol=0)
     assert (anchors[1, :, [0, 4]] < 1).all()  # never a padded column
@@ -69,7 +69,7 @@ def test_shapes_and_initial_anchors_are_grid_proposals():
 
 def test_two_person_anchors_split_the_queries():
     gen = build(num_person_anchors=2)
-    anchors = gen(*inputs(), vlm_feats=vlm_feats())['anchors']
+    anchors = gen(*inputs(), vlm_feats=vlm_feats()).anchors
     half = Q // 2
     assert (anchors[:, :half, :4] == anchors[:, :1, :4]).all()
     assert (anchors[:, half:, :4] == anchors[:, half:half + 1, :4]).all()
@@ -80,19 +80,19 @@ def test_two_person_anchors_split_the_queries():
 def test_content_follows_the_vlm_prior():
     gen = build()
     args = inputs()
-    a = gen(*args, vlm_feats=vlm_feats(0))['query']
-    b = gen(*args, vlm_feats=vlm_feats(1))['query']
+    a = gen(*args, vlm_feats=vlm_feats(0)).query
+    b = gen(*args, vlm_feats=vlm_feats(1)).query
     assert not torch.allclose(a, b)
     gen = build(prior_power=0.0)
-    a = gen(*args, vlm_feats=vlm_feats(0))['query']
-    b = gen(*args, vlm_feats=vlm_feats(1))['query']
+    a = gen(*args, vlm_feats=vlm_feats(0)).query
+    b = gen(*args, vlm_feats=vlm_feats(1)).query
     torch.testing.assert_close(a, b)
 
 
 def test_prior_mode_gives_one_content_per_frame():
     gen = build(content_mode='prior')
     out = gen(*inputs(), vlm_feats=vlm_feats())
-    content = out['query'] - gen.query_embed.weight[None]
+    content = out.query - gen.query_embed.weight[None]
     torch.testing.assert_close(content, content[:, :1].expand_as(content))
     # the content is the projection of [person text, prior @ text_obj]
     feats = vlm_feats()
@@ -106,9 +106,9 @@ def test_gradients_reach_every_part():
     gen = build()
     args = inputs(requires_grad=True)
     out = gen(*args, vlm_feats=vlm_feats())
-    losses = gen.loss(out['enc_outputs'])
+    losses = gen.loss(out.enc_outputs)
     assert set(losses) == {'enc_loss_cls', 'enc_loss_bbox', 'enc_loss_iou'}
-    total = out['query'].sum() + sum(losses.values())
+    total = out.query.sum() + sum(losses.values())
     total.backward()
     assert args[0].grad.abs().sum() > 0
     for name, p in gen.named_parameters():
@@ -126,9 +126,20 @@ def test_loss_without_gt_is_background_only():
     for s in args[4]:
         s.gt_instances = InstanceData(bboxes=torch.zeros(0, 4),
                                       labels=torch.zeros(0).long())
-    losses = gen.loss(gen(*args, vlm_feats=vlm_feats())['enc_outputs'])
+    enc = gen(*args, vlm_feats=vlm_feats()).enc_outputs
+    losses = gen.loss(enc)
     assert losses['enc_loss_bbox'] == 0 and losses['enc_loss_iou'] == 0
-    assert losses['enc_loss_cls'] > 0
+    # every proposal is background: the focal loss of all-zero targets,
+    # (1 - alpha) p^gamma (-log(1 - p)) summed (no match: avg factor 1),
+    # times the loss weight (alpha 0.25, gamma 2, weight 2)
+    p = enc['cls_scores'].sigmoid()
+    expected = 2.0 * (0.75 * p.pow(2) * -torch.log1p(-p)).sum()
+    torch.testing.assert_close(losses['enc_loss_cls'], expected,
+                               rtol=1e-4, atol=1e-6)
+    # and a more confident proposal costs more
+    enc['cls_scores'] = enc['cls_scores'].clone()
+    enc['cls_scores'][0, 0, 0] += 3
+    assert gen.loss(enc)['enc_loss_cls'] > losses['enc_loss_cls']
 
 
 def test_single_source_variants():
@@ -137,12 +148,12 @@ def test_single_source_variants():
     # no "what" source: the content is the learnable embedding, the same
     # for every frame
     torch.testing.assert_close(
-        out['query'], gen.query_embed.weight[None].expand(B, -1, -1),
+        out.query, gen.query_embed.weight[None].expand(B, -1, -1),
         rtol=0, atol=0)
     gen = build(use_where=False, content_mode='prior')
     out = gen(*inputs(), vlm_feats=vlm_feats())
-    assert 'enc_outputs' not in out
-    torch.testing.assert_close(out['anchors'][0], out['anchors'][1])
+    assert out.enc_outputs is None
+    torch.testing.assert_close(out.anchors[0], out.anchors[1])
 
 
 def test_errors():

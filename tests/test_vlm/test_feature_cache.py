@@ -10,8 +10,8 @@ from vost.models.vlm import (
     VLMEncoder,
     VLMFeatureCache,
     VLMFeatureCacheWriter,
-    make_tiny_vlm,
 )
+from vost.pretraining import make_tiny_vlm
 
 from .conftest import make_batch, random_frames
 

@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from mmengine.config import Config
 
 from vost.models.vlm import (VLMEncoder, VLMFeatureCacheWriter,
-                             make_tiny_qwen2_5_vl, qwen_merged_tokens,
-                             qwen_patchify)
+                             qwen_merged_tokens, qwen_patchify)
+from vost.pretraining import make_tiny_qwen2_5_vl
 from vost.models.vlm.prompts import object_phrase
 from vost.structures.ag_meta import OBJECT_CLASSES
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from vost.apis.vlm_pretraining import pretrain_tiny_clip
-from vost.apis.vlm_pretraining_data import _patch_labels, build_pretraining_set
+from vost.pretraining import build_pretraining_set, pretrain_tiny_clip
+from vost.pretraining.tiny_clip_data import _patch_labels
 from vost.ag_format import load_action_genome
 from vost.datasets.synthetic import make_synthetic_ag
 from vost.models.vlm import VLMEncoder
@@ -80,7 +80,7 @@ def test_pretraining_learns_and_saves_a_loadable_clip(pretrain_root,
     # small for held-out accuracy to mean much)
     from transformers import AutoModel, AutoTokenizer
 
-    from vost.apis.vlm_pretraining import evaluate_tiny_clip
+    from vost.pretraining import evaluate_tiny_clip
     data = build_pretraining_set(pretrain_root, image_size=64, grid=4)
     mean = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(
         1, 3, 1, 1) * 255

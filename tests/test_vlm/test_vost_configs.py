@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
-from vost.models.vlm import make_tiny_vlm
+from vost.pretraining import make_tiny_vlm
 from vost.registry import MODELS
 from vost.testing import demo_sg_track_inputs
 

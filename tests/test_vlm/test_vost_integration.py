@@ -148,8 +148,9 @@ def test_vlm_class_weight_ensembles_the_box_classes(tiny_clip_dir):
         key = [samples[i] for i in key_inds]
         outs, _ = vlm_only._key_frame_outputs(data['inputs'],
                                               data['data_samples'])
-        obj_boxes = vlm_only.bbox_head.forward_decoder_outs(
-            outs, [s.metainfo for s in key], outs['vlm_feats'])[2][-1]
+        obj_boxes = vlm_only.bbox_head(
+            outs.spatial, [s.metainfo for s in key],
+            vlm_feats=outs.spatial.vlm_feats).obj_boxes[-1]
         probs = box_class_probs(vlm_only.vlm_encoder, frames[key_inds], key,
                                 obj_boxes)
     changed = 0

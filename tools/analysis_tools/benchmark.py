@@ -5,7 +5,8 @@ Usage::
     python tools/analysis_tools/benchmark.py MODE [options]
     python tools/analysis_tools/benchmark.py MODE --help
 
-Modes (implementations in ``vost/utils/benchmarks/``, one module each):
+Modes (implementations in ``benchmark_modes/`` beside this tool, one module
+each):
 
 - ``spatial CONFIG``: the spatial model beside mmdet's DETR at the same
   size (inference, paired ratio, train and predict steps, peak memory),
@@ -31,9 +32,10 @@ import sys
 #: Modes loaded with the heavy package ``__init__`` files skipped.
 NUMPY_ONLY_MODES = ('eval', )
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # benchmark_modes
+
 
 def _use_numpy_only_packages() -> None:
-    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
     from eval_sgg import use_numpy_only_packages
     use_numpy_only_packages(extra=('vost.utils', ))
 
@@ -47,7 +49,7 @@ def parse_args(argv):
     Returns:
         tuple: ``(args, module)``, the parsed options and the mode's module.
     """
-    from vost.utils.benchmarks import MODES
+    from benchmark_modes import MODES
     modes = list(MODES)
     if argv[:1] and argv[0] in NUMPY_ONLY_MODES:
         modes = argv[:1]  # the other modes' modules import torch
@@ -57,8 +59,7 @@ def parse_args(argv):
     sub = parser.add_subparsers(dest='mode', metavar='MODE', required=True)
     modules = {}
     for name in modes:
-        modules[name] = importlib.import_module(
-            f'vost.utils.benchmarks.{name}')
+        modules[name] = importlib.import_module(f'benchmark_modes.{name}')
         modules[name].add_arguments(
             sub.add_parser(
                 name, help=MODES[name], description=modules[name].__doc__,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The device check (issue 14): on a CUDA machine, in one go,
+# The device check: on a CUDA machine, in one go,
 #   1. installs what is missing (tools/install.sh picks its cuda mode),
 #   2. writes a small synthetic Action Genome set at AG frame size,
 #   3. trains CONFIG for about ITERS iterations on it (--amp),

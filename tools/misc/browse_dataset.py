@@ -31,7 +31,7 @@ from vost.structures.ag_meta import (
 from vost.engine import fill_from_model
 from vost.registry import DATASETS
 from vost.utils import register_all_modules
-from vost.utils.cfg_options import check_cfg_options
+from vost.engine.cfg_options import check_cfg_options
 
 PALETTE = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200),
            (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230)]

@@ -9,14 +9,14 @@ Usage::
 
 The directory loads through ``transformers``' ``from_pretrained`` like a real
 checkpoint; the weights are random, so its features carry no meaning.
-Qwen2.5-VL (``vost.models.vlm.make_tiny_qwen2_5_vl``): vision depth 2,
+Qwen2.5-VL (``vost.pretraining.make_tiny_qwen2_5_vl``): vision depth 2,
 patch 14, merge 2, window 56; language model of ``--hidden-size`` and
 ``--num-layers``; ``--image-size`` and ``--patch-size`` do not apply (the
 input size is the encoder's ``qwen_image_size``). Nothing is downloaded.
 """
 import argparse
 
-from vost.models.vlm import make_tiny_qwen2_5_vl, make_tiny_vlm
+from vost.pretraining import make_tiny_qwen2_5_vl, make_tiny_vlm
 
 
 def parse_args():

@@ -12,9 +12,9 @@ CLIP's web data; in the video world it is the world's web set, where
 every class, look and role is drawn evenly, so the VLM knows the tail
 that VOST's training split barely shows). Only its train split is read.
 The output folder is a CLIP checkpoint (``from_pretrained`` loads it)
-with ``pretraining.json``:
-settings, losses and held-out accuracies before / after. The method is in
-``vost/apis/vlm_pretraining.py`` and docs/vlm.md.
+with ``pretraining.json``: settings, losses and held-out accuracies
+before / after. The method is in ``vost/pretraining/tiny_clip.py`` and
+docs/vlm.md.
 """
 import argparse
 import json
@@ -85,7 +85,7 @@ def main(argv=None):
         print(f'pretrain_tiny_vlm: {args.out_dir} was pretrained with these '
               'settings already (pretraining.json): kept')
         return done
-    from vost.apis.vlm_pretraining import pretrain_tiny_clip
+    from vost.pretraining import pretrain_tiny_clip
     from vost.datasets.synthetic import make_synthetic_ag
     frame_list = osp.join(args.data_root, 'annotations', 'frame_list.txt')
     if not osp.isfile(frame_list):

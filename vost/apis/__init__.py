@@ -4,14 +4,10 @@ from .inference import (build_inference_pipeline, frames_from_input,
 from .streaming import StreamingSGInference
 from .video_input import (DEFAULT_SAMPLE_FPS, VideoInfo, decode_key_frames,
                           key_frame_input, probe_video, sample_key_frames)
-from .vlm_pretraining import evaluate_tiny_clip, pretrain_tiny_clip
-from .vlm_pretraining_data import build_pretraining_set
 
 __all__ = [
     'init_sg_model', 'build_inference_pipeline', 'frames_from_input',
     'make_video_dict', 'inference_video', 'StreamingSGInference',
     'VideoInfo', 'probe_video', 'sample_key_frames', 'decode_key_frames',
-    'key_frame_input', 'DEFAULT_SAMPLE_FPS',
-    'pretrain_tiny_clip',
-    'evaluate_tiny_clip', 'build_pretraining_set'
+    'key_frame_input', 'DEFAULT_SAMPLE_FPS'
 ]

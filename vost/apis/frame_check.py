@@ -1,10 +1,10 @@
 """Check a video's frame files before a model is loaded.
 
 The demos read a folder of frames (or frames decoded from a video). One
-corrupt file among them used to surface, after the model was loaded, as
-mmcv's ``AssertionError: failed to load image`` deep inside the pipeline,
-with the output folders already made. :func:`check_frames` decodes every
-frame first, with the decoder the test pipeline uses
+corrupt file among them would otherwise surface, after the model is loaded,
+as mmcv's ``AssertionError: failed to load image`` deep inside the
+pipeline, with the output folders already made. :func:`check_frames`
+decodes every frame first, with the decoder the test pipeline uses
 (``mmcv.imfrombytes``, OpenCV's; mmdet's ``LoadImageFromFile`` default),
 and either stops at the first unreadable one, naming it, or (``skip_bad``)
 leaves it out with a warning naming it.

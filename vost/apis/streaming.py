@@ -8,8 +8,8 @@ is the key frame of a clip cut from the window exactly as the offline test
 loop cuts it from the whole video (the same nearest-past rule, the same
 repetition at the start), so the outputs are those of
 ``tools/test.py CAUSAL_CONFIG`` on the same frames. The model's own state
-is bounded too: the temporal stage's frame cache keeps the spatial outputs
-of its last ``frame_cache_size`` frames, so each frame runs the spatial
+is bounded too: the detector's frame cache keeps the spatial outputs of
+its last ``frame_cache_size`` frames, so each frame runs the spatial
 stages once. A spatial-only model (no clip sampler) keeps no frames.
 """
 import copy
@@ -89,8 +89,7 @@ class StreamingSGInference:
         self.count = 0
         if video_id is not None:
             self.video_id = video_id
-        temporal = getattr(self.model, 'temporal', None)
-        cache = getattr(temporal, 'frame_cache', None)
+        cache = getattr(self.model, 'frame_cache', None)
         if cache is not None:
             cache.clear()
 

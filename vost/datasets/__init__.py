@@ -1,4 +1,4 @@
-"""Datasets, samplers and transforms for Action Genome."""
+"""Datasets and transforms for Action Genome."""
 from .action_genome import (
     ActionGenomeDataset,
     AGAnnotationError,

@@ -2,9 +2,9 @@
 
 The Action Genome metric reads its ground truth from its own
 ``data_root`` (``test_evaluator.data_root``), not from the dataset the loop
-predicts on (``test_dataloader.dataset.data_root``). Overriding only the
-dataset's root used to run the whole inference and then fail in the
-metric ("N predictions name a frame that is not an evaluated GT frame").
+predicts on (``test_dataloader.dataset.data_root``); overriding only the
+dataset's root would run the whole inference and then fail in the metric
+("N predictions name a frame that is not an evaluated GT frame").
 :func:`check_gt_source` runs when the runner builds a test or validation
 loop, before any weights are loaded or frames predicted: where the two
 roots (or splits) differ, every frame the loop will predict must be one of

@@ -5,8 +5,8 @@ testing the PredCls config with an SGDet checkpoint then reports numbers
 from a model whose ``query_generator.label_embed.weight`` is still at its
 random initialisation. :func:`checkpoint_mismatch` compares the
 checkpoint's state dict with the model's (names and shapes, after the
-model's own ``load_state_dict`` pre-hooks, which rename legacy keys and
-give a stage-1 checkpoint's spatial heads to the temporal heads), and
+model's own ``load_state_dict`` pre-hooks, e.g. the one that gives a
+stage-1 checkpoint's spatial heads to the temporal heads), and
 :func:`check_checkpoint_fit` turns a mismatch into
 :class:`CheckpointMismatchError` or a warning:
 
@@ -73,7 +73,7 @@ def checkpoint_mismatch(
         checkpoint's key order.
     """
     state = _state_dict(checkpoint, revise_keys)
-    # the model's own pre-hooks (legacy renames, stage-1 -> temporal heads)
+    # the model's own pre-hooks (e.g. stage-1 -> temporal heads)
     # change the incoming keys before torch compares them: run them on a
     # shallow copy (they add or rename entries, never edit tensors)
     for hook in model._load_state_dict_pre_hooks.values():

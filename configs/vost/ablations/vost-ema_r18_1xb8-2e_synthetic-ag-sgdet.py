@@ -1,4 +1,4 @@
-# The previous main-job config (ablations/vost-lr4e-4_*: AdamW 4e-4, 2
+# VOST spatial at AdamW 4e-4 over 2 epochs (ablations/vost-lr4e-4_*; 2
 # epochs) with an exponential moving average of the weights
 # (mmdet's ExpMomentumEMA through mmengine's EMAHook, as in YOLOX and
 # RTMDet): the checkpoints and the test use the averaged weights. Momentum

@@ -1,4 +1,4 @@
-# The previous main-job config (ablations/vost-lr4e-4_*: AdamW 4e-4, 2
+# VOST spatial at AdamW 4e-4 over 2 epochs (ablations/vost-lr4e-4_*; 2
 # epochs) with the Hungarian matching measured during training
 # (MatchingStabilityHook: every 20 steps, the share of GT pairs of 16 fixed
 # training frames matched to another query than at the last check, logged

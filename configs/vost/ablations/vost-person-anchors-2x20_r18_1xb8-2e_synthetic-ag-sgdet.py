@@ -1,4 +1,4 @@
-# The previous main-job config (ablations/vost-lr4e-4_*: AdamW 4e-4, 2
+# VOST spatial at AdamW 4e-4 over 2 epochs (ablations/vost-lr4e-4_*; 2
 # epochs) with 2 person anchors x 20 object proposals (40 pair
 # queries) instead of 1 x 20: the dual-source generator pairs each of the 2
 # best person proposals with the 20 best object proposals. A candidate

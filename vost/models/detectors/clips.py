@@ -1,15 +1,28 @@
 """Clips to frames: the detector runs every stage on all frames at once."""
-from typing import List, Tuple
+from typing import List, NamedTuple
 
 from mmdet.structures import TrackDataSample
 from torch import Tensor
 
-__all__ = ['flatten_clips']
+__all__ = ['FlatClips', 'flatten_clips']
+
+
+class FlatClips(NamedTuple):
+    """N clips of T frames as N * T frames.
+
+    Attributes:
+        frames (Tensor): (N*T, C, H, W).
+        frame_samples (list[SGDataSample]): N*T frame samples.
+        key_inds (list[int]): The flat index of each clip's key frame (N).
+    """
+    frames: Tensor
+    frame_samples: list
+    key_inds: List[int]
 
 
 def flatten_clips(batch_inputs: Tensor,
                   batch_data_samples: List[TrackDataSample]
-                  ) -> Tuple[Tensor, list, List[int]]:
+                  ) -> FlatClips:
     """Flatten clips to frames.
 
     Args:
@@ -17,8 +30,8 @@ def flatten_clips(batch_inputs: Tensor,
         batch_data_samples (list[TrackDataSample]): N clips.
 
     Returns:
-        tuple: frames (N*T, C, H, W), frame samples (N*T), and the
-        flat index of each clip's key frame (N).
+        FlatClips: ``frames`` (N*T, C, H, W), ``frame_samples`` (N*T) and
+        ``key_inds``, the flat index of each clip's key frame (N).
     """
     if batch_inputs.dim() == 4:
         batch_inputs = batch_inputs[:, None]
@@ -40,4 +53,5 @@ def flatten_clips(batch_inputs: Tensor,
                              f'{keys}')
         frame_samples.extend(frames)
         key_inds.append(n * num_frames + int(keys[0]))
-    return batch_inputs.flatten(0, 1), frame_samples, key_inds
+    return FlatClips(frames=batch_inputs.flatten(0, 1),
+                     frame_samples=frame_samples, key_inds=key_inds)

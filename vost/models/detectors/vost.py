@@ -1,4 +1,5 @@
 """VOST: the one-stage pair-wise scene graph detector."""
+from dataclasses import replace
 from typing import Optional, Tuple
 
 import torch
@@ -8,12 +9,22 @@ from torch import Tensor
 
 from vost.models.layers import (PairInstanceDecoder, PairRelationDecoder,
                                 multi_level_tokens)
-from vost.models.temporal import LegacyTemporalKeys, TemporalHeadFromSpatial
+from vost.models.stage_outputs import HeadOutputs, PairQueries
+from vost.models.temporal import TemporalHeadFromSpatial
+from vost.models.vlm.box_classifier import (box_class_probs,
+                                            ensemble_class_logits)
 from vost.registry import MODELS
 from vost.structures.ag_meta import TASKS
 from .base_sg_detector import BaseSGDetector
+from .frame_cache import FrameOutputCache
 
 __all__ = ['VOST']
+
+
+def _clear_frame_cache(model: 'VOST', incompatible_keys) -> None:
+    """``load_state_dict`` post-hook: new weights, stale cached frames."""
+    if model.frame_cache is not None:
+        model.frame_cache.clear()
 
 
 @MODELS.register_module()
@@ -34,11 +45,13 @@ class VOST(BaseSGDetector):
           pre_transformer: flatten levels, masks, sine pos
                            -> encoder_inputs, decoder_inputs
           forward_encoder(**encoder_inputs) --------> memory (N*T, L, C)
-          generate_queries(**decoder_inputs) -------> query, anchors (8)
+          generate_queries(**decoder_inputs) -------> PairQueries
           forward_instance_decoder(**decoder_inputs): boxes refined
           forward_relation_decoder(**decoder_inputs): cascaded
-          select key frames -> bbox_head.loss / bbox_head.predict
-          [temporal: key frames attend to reference frames -> its head]
+                                        -> FrameOutputs (N*T frames)
+          select key frames -> bbox_head.loss / bbox_head.predict_by_feat
+          [temporal: the spatial head scores the reference pairs; the
+           stage's key frames attend to them -> its head]
 
     Args:
         backbone (dict): Backbone config (e.g. ``mmdet.ResNet``).
@@ -59,10 +72,13 @@ class VOST(BaseSGDetector):
             step on the N*T frames (``vlm_feats``; ``text_*`` entries are
             shared by all frames).
         temporal (dict, optional): A :class:`TemporalStage` config (its
-            ``spatial_head`` is set here): the key frames'
-            pairs attend to their clip's reference frames and the stage's
-            head gives the outputs (its losses prefixed ``t.``, the spatial
-            head's stay as auxiliary losses). None: the spatial model.
+            ``spatial_head`` is set here): the key frames' pairs attend to
+            their clip's reference frames and the stage's head gives the
+            outputs (its losses prefixed ``t.``, the spatial head's stay as
+            auxiliary losses). Its ``frame_cache_size`` (default 0: none)
+            is the detector's: the frames whose spatial outputs are kept
+            across test batches (:class:`FrameOutputCache`). None: the
+            spatial model.
         train_cfg (dict, optional): Passed to the head (``assigner``).
         test_cfg (dict, optional): Passed to the head.
         data_preprocessor (dict, optional): ``mmdet.TrackDataPreprocessor``.
@@ -130,16 +146,20 @@ class VOST(BaseSGDetector):
                 'VOST: test_cfg.vlm_class_weight > 0 classifies box crops '
                 'with the VLM: it needs an online vlm_encoder (no '
                 'cache_dir)')
-        self.temporal = None
+        self.temporal = self.frame_cache = None
         if temporal is not None:
+            temporal = dict(temporal)
+            cache_size = temporal.pop('frame_cache_size', 0)
             self.temporal = MODELS.build(
                 dict(temporal, spatial_head=bbox_head))
-            self._register_load_state_dict_pre_hook(LegacyTemporalKeys())
-            self._register_load_state_dict_pre_hook(
+            if cache_size:
+                self.frame_cache = FrameOutputCache(cache_size)
+            self.register_load_state_dict_pre_hook(
                 TemporalHeadFromSpatial(
                     self.temporal.head.state_dict().keys(),
                     TemporalHeadFromSpatial.spatial_branch_layers(
                         self.bbox_head)))
+            self.register_load_state_dict_post_hook(_clear_frame_cache)
 
     def init_weights(self) -> None:
         """Initialise the modules; Xavier for the transformer parts."""
@@ -185,14 +205,16 @@ class VOST(BaseSGDetector):
             raise ValueError(
                 f'VOST: num_feature_levels={self.num_feature_levels} but '
                 f'the backbone/neck gave {len(mlvl_feats)} levels')
-        feat, feat_mask, feat_pos, spatial_shapes = multi_level_tokens(
+        tokens = multi_level_tokens(
             mlvl_feats, [s.metainfo for s in batch_data_samples],
             self.positional_encoding,
             self.level_embed if self.num_feature_levels > 1 else None)
-        encoder_inputs = dict(feat=feat, feat_mask=feat_mask,
-                              feat_pos=feat_pos)
-        decoder_inputs = dict(memory_mask=feat_mask, memory_pos=feat_pos,
-                              spatial_shapes=spatial_shapes)
+        encoder_inputs = dict(feat=tokens['feat'],
+                              feat_mask=tokens['feat_mask'],
+                              feat_pos=tokens['feat_pos'])
+        decoder_inputs = dict(memory_mask=tokens['feat_mask'],
+                              memory_pos=tokens['feat_pos'],
+                              spatial_shapes=tokens['spatial_shapes'])
         return encoder_inputs, decoder_inputs
 
     def forward_encoder(self, feat: Tensor, feat_mask: Tensor,
@@ -208,24 +230,21 @@ class VOST(BaseSGDetector):
     def generate_queries(self, memory: Tensor, memory_mask: Tensor,
                          memory_pos: Tensor, spatial_shapes: Tensor,
                          batch_data_samples: list,
-                         vlm_feats: Optional[dict] = None
-                         ) -> Tuple[dict, dict]:
+                         vlm_feats: Optional[dict] = None) -> PairQueries:
         """Call the query generator (see :class:`BaseQueryGenerator`).
 
         Returns:
-            tuple[dict, dict]: decoder inputs ``query`` (B, Q, C),
-            ``anchors`` (B, Q, 8), ``query_mask`` (B, Q) or None; and the
-            generator's own outputs for its loss (``enc_outputs``, None for
-            one-stage generators).
+            PairQueries: ``query`` (B, Q, C), ``anchors`` (B, Q, 8),
+            ``query_mask`` (B, Q) or None, and ``enc_outputs`` for the
+            generator's own loss (None for one-stage generators).
         """
-        queries = self.query_generator(memory, memory_mask, memory_pos,
-                                       spatial_shapes, batch_data_samples,
-                                       vlm_feats=vlm_feats)
-        decoder_inputs = dict(
-            query=queries['query'],
-            anchors=queries['anchors'],
-            query_mask=queries.get('query_mask'))
-        return decoder_inputs, dict(enc_outputs=queries.get('enc_outputs'))
+        return self.query_generator(
+            memory=memory,
+            memory_mask=memory_mask,
+            memory_pos=memory_pos,
+            spatial_shapes=spatial_shapes,
+            batch_data_samples=batch_data_samples,
+            vlm_feats=vlm_feats)
 
     def forward_instance_decoder(self, **decoder_inputs) -> dict:
         """Pair-wise instance decoder; refines boxes in SGDet only.
@@ -239,7 +258,7 @@ class VOST(BaseSGDetector):
             dict: ``inst_hidden`` (Li, B, Q, C) and ``references``
             (Li + 1, B, Q, 8).
         """
-        head = self.bbox_head if self.gt_pairs_mode is None else None
+        head = self.bbox_head if self.task == 'sgdet' else None
         inst_hidden, references = self.instance_decoder(
             **decoder_inputs,
             sub_reg_branches=head and head.sub_reg_branches,
@@ -263,3 +282,33 @@ class VOST(BaseSGDetector):
         """
         decoder_inputs.update(query=inst_hidden[-1], anchors=references[-1])
         return dict(rel_hidden=self.relation_decoder(**decoder_inputs))
+
+    def refine_class_scores(self, head_outs: HeadOutputs,
+                            batch_inputs: Tensor,
+                            batch_data_samples: list,
+                            key_samples: list) -> HeadOutputs:
+        """With ``test_cfg.vlm_class_weight > 0`` (SGDet, SGCls) the last
+        layer's class scores of the key frames become the geometric
+        ensemble with the VLM's classes of their object-box crops
+        (:func:`~vost.models.vlm.box_classifier.ensemble_class_logits`).
+
+        Args:
+            head_outs (HeadOutputs): The N key frames' head outputs.
+            batch_inputs (Tensor): (N, T, C, H, W) the clips.
+            batch_data_samples (list[TrackDataSample]): The N clips.
+            key_samples (list[SGDataSample]): The N key frames.
+
+        Returns:
+            HeadOutputs: ``head_outs``, its last class scores replaced.
+        """
+        weight = self.bbox_head.test_cfg['vlm_class_weight']
+        if weight <= 0 or self.task == 'predcls':
+            return head_outs
+        clips = self.flatten_clips(batch_inputs, batch_data_samples)
+        cls_scores = head_outs.cls_scores
+        last = ensemble_class_logits(
+            cls_scores[-1],
+            box_class_probs(self.vlm_encoder, clips.frames[clips.key_inds],
+                            key_samples, head_outs.obj_boxes[-1]), weight)
+        return replace(head_outs,
+                       cls_scores=torch.cat([cls_scores[:-1], last[None]]))

@@ -30,6 +30,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from vost.structures.ag_meta import PERSON_LABEL
+from vost.models.stage_outputs import PairLogits
 from .subject_grouping import group_subjects, subject_aware_pair_nms
 
 #: The ``test_cfg.person_box`` rules.
@@ -194,16 +195,11 @@ def build_frame_prediction(sub_boxes: Tensor, obj_boxes: Tensor,
     return instances, pairs
 
 
-def predict_frame(cls_logits: Tensor,
-                  sub_boxes: Tensor,
-                  obj_boxes: Tensor,
-                  attention_logits: Tensor,
-                  spatial_logits: Tensor,
-                  contacting_logits: Tensor,
+def predict_frame(logits: PairLogits,
                   img_meta: dict,
                   test_cfg: dict,
                   rescale: bool = True,
-                  gt_pairs_mode: Optional[str] = None,
+                  task: str = 'sgdet',
                   gt_pairs: Optional[InstanceData] = None) -> tuple:
     """One frame's prediction from its last-layer outputs.
 
@@ -213,16 +209,17 @@ def predict_frame(cls_logits: Tensor,
     predicted over 1..36 (SGCls).
 
     Args:
-        cls_logits (Tensor): (Q, 37) object-class logits.
-        sub_boxes, obj_boxes (Tensor): (Q, 4) normalised cxcywh.
-        attention_logits (Tensor): (Q, 3); spatial_logits (Q, 6);
-            contacting_logits (Q, 17).
+        logits (PairLogits): The frame's (Q, ...) last-layer outputs:
+            ``cls_scores`` (Q, 37), ``sub_boxes`` / ``obj_boxes`` (Q, 4)
+            normalised cxcywh, ``attention`` (Q, 3), ``spatial`` (Q, 6),
+            ``contacting`` (Q, 17) logits.
         img_meta (dict): Frame meta (see :func:`rescale_boxes`).
         test_cfg (dict): ``max_per_img``, ``score_thr``, ``pair_score``,
             ``pair_nms``, ``person_box``, ``subject_iou``.
         rescale (bool): Boxes in original-frame pixels.
-        gt_pairs_mode (str, optional): None, ``'sgcls'``, ``'predcls'``.
-        gt_pairs (InstanceData, optional): The frame's GT pairs (GT modes).
+        task (str): ``'sgdet'``, ``'sgcls'`` or ``'predcls'``.
+        gt_pairs (InstanceData, optional): The frame's GT pairs (PredCls,
+            SGCls).
 
     Returns:
         tuple[InstanceData, InstanceData]: See
@@ -230,22 +227,18 @@ def predict_frame(cls_logits: Tensor,
     """
     # float32 outputs whatever the compute dtype (bfloat16 / float16 under
     # --amp): boxes in pixels and scores keep full precision
-    (cls_logits, sub_boxes, obj_boxes, attention_logits, spatial_logits,
-     contacting_logits) = (t.float() for t in (
-         cls_logits, sub_boxes, obj_boxes, attention_logits, spatial_logits,
-         contacting_logits))
-    probs = cls_logits.softmax(-1)
+    probs = logits.cls_scores.float().softmax(-1)
     obj_scores, obj_labels = probs[:, 1:].max(-1)
     obj_labels = obj_labels + 1
-    attention = attention_logits.softmax(-1)
-    spatial = spatial_logits.sigmoid()
-    contacting = contacting_logits.sigmoid()
+    attention = logits.attention.float().softmax(-1)
+    spatial = logits.spatial.float().sigmoid()
+    contacting = logits.contacting.float().sigmoid()
     predicates = torch.cat([attention, spatial, contacting], -1)
-    sub = rescale_boxes(sub_boxes, img_meta, rescale)
-    obj = rescale_boxes(obj_boxes, img_meta, rescale)
-    if gt_pairs_mode is not None:
+    sub = rescale_boxes(logits.sub_boxes.float(), img_meta, rescale)
+    obj = rescale_boxes(logits.obj_boxes.float(), img_meta, rescale)
+    if task != 'sgdet':
         keep = torch.arange(len(gt_pairs), device=probs.device)
-        if gt_pairs_mode == 'predcls':
+        if task == 'predcls':
             obj_labels = gt_pairs.labels.long()
             obj_scores = probs.new_ones(len(keep))
         else:

@@ -1,17 +1,16 @@
 """The pair head: object classes, pair boxes, predicates, losses and
 post-processing."""
 import copy
-from typing import Callable, List, Optional, Tuple
+from typing import List, Optional
 
 import torch
 import torch.nn as nn
 from mmcv.cnn import Linear
-from mmdet.models.layers.transformer.utils import MLP, inverse_sigmoid
+from mmdet.models.layers.transformer.utils import MLP
 from mmengine.model import BaseModule, bias_init_with_prob, constant_init
-from mmengine.structures import InstanceData
-from torch import Tensor
 
-from vost.models.vlm.box_classifier import ensemble_class_logits
+from vost.models.layers import refine_pair_boxes
+from vost.models.stage_outputs import DecoderOutputs, HeadOutputs
 from vost.registry import MODELS, TASK_UTILS
 from vost.structures.ag_meta import (
     ATTENTION_PREDICATES,
@@ -60,61 +59,62 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         num_relation_layers (int): Relation-decoder layers.
         bg_cls_weight (float): Class weight of no-object (index 0).
         loss_cls, loss_bbox, loss_iou, loss_attention, loss_spatial,
-            loss_contacting (dict): mmdet loss configs.
+            loss_contacting (dict): mmdet loss configs (stated in the model
+            config, ``configs/_base_/models/vost_r50.py``).
         feature_bank (dict, optional): Config of a multi-modal feature bank
-            (MODELS); called per relation layer as ``bank(rel_feats (B,Q,C),
-            sub_boxes (B,Q,4), obj_boxes (B,Q,4), obj_cls_probs (B,Q,37),
-            vlm_feats, img_metas)`` (boxes normalised cxcywh, detached) and
+            (MODELS); called per relation layer by keyword as
+            ``bank(rel_feats=(B,Q,C), sub_boxes=(B,Q,4), obj_boxes=(B,Q,4),
+            obj_cls_probs=(B,Q,37), vlm_feats=..., batch_img_metas=...)``
+            (boxes normalised cxcywh, detached) and
             returning ``dict(feats=(B,Q,C'), extra_logits=None | dict(
             attention=..., spatial=..., contacting=...))``; the predicate
             branches read ``bank.out_channels`` features and add
             ``extra_logits``.
         share_pred_layer (bool): Share the branches across layers.
         train_cfg (dict): ``assigner`` config (TASK_UTILS).
-        test_cfg (dict): ``max_per_img`` (pairs), ``score_thr``,
-            ``pair_score``, ``pair_nms``, ``person_box``, ``subject_iou``;
-            see
-            :mod:`vost.models.heads.pair_post_processing`.
+        test_cfg (dict): Every key of :attr:`TEST_CFG_KEYS`:
+            ``max_per_img`` (pairs), ``score_thr``,
+            ``pair_score``, ``pair_nms``, ``person_box``, ``subject_iou``
+            (see :mod:`vost.models.heads.pair_post_processing`),
+            ``novel_predicates`` (:mod:`.novel_predicates`) and
+            ``vlm_class_weight`` (read by the detector, see
+            :func:`~vost.models.vlm.box_classifier.ensemble_class_logits`).
         init_cfg (dict, optional): Initialisation config.
     """
 
+    #: The ``test_cfg`` keys; their values are stated once, in the model
+    #: config (``configs/_base_/models/vost_r50.py``, ``model.test_cfg``).
+    TEST_CFG_KEYS = ('max_per_img', 'score_thr', 'pair_score', 'pair_nms',
+                     'person_box', 'subject_iou', 'vlm_class_weight',
+                     'novel_predicates')
+
     def __init__(self,
+                 bg_cls_weight: float,
+                 loss_cls: dict,
+                 loss_bbox: dict,
+                 loss_iou: dict,
+                 loss_attention: dict,
+                 loss_spatial: dict,
+                 loss_contacting: dict,
+                 test_cfg: dict,
                  task: str = 'sgdet',
                  embed_dims: int = 256,
                  num_instance_layers: int = 6,
                  num_relation_layers: int = 6,
-                 bg_cls_weight: float = 0.1,
-                 loss_cls: dict = dict(
-                     type='mmdet.CrossEntropyLoss',
-                     use_sigmoid=False,
-                     loss_weight=1.0),
-                 loss_bbox: dict = dict(type='mmdet.L1Loss', loss_weight=5.0),
-                 loss_iou: dict = dict(type='mmdet.GIoULoss', loss_weight=2.0),
-                 loss_attention: dict = dict(
-                     type='mmdet.CrossEntropyLoss',
-                     use_sigmoid=False,
-                     loss_weight=1.0),
-                 loss_spatial: dict = dict(
-                     type='mmdet.FocalLoss',
-                     use_sigmoid=True,
-                     gamma=2.0,
-                     alpha=0.5,
-                     loss_weight=2.0),
-                 loss_contacting: dict = dict(
-                     type='mmdet.FocalLoss',
-                     use_sigmoid=True,
-                     gamma=2.0,
-                     alpha=0.5,
-                     loss_weight=2.0),
                  feature_bank: Optional[dict] = None,
                  share_pred_layer: bool = False,
                  train_cfg: Optional[dict] = None,
-                 test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if task not in TASKS:
             raise ValueError(f'VOSTHead: task must be one of {TASKS}, got '
                              f'{task!r}')
+        missing = [k for k in self.TEST_CFG_KEYS if k not in (test_cfg or {})]
+        if missing:
+            raise ValueError(
+                f'VOSTHead: test_cfg lacks {missing}; the model config '
+                'states every key (model.test_cfg of '
+                'configs/_base_/models/vost_r50.py)')
         self.task = task
         self.embed_dims = embed_dims
         self.num_instance_layers = num_instance_layers
@@ -127,16 +127,7 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         self.bg_cls_weight = bg_cls_weight
         self.share_pred_layer = share_pred_layer
         self.train_cfg = train_cfg or {}
-        self.test_cfg = dict(
-            max_per_img=100,
-            score_thr=0.,
-            pair_score='object_x_predicate',
-            pair_nms=None,
-            person_box='weighted',
-            subject_iou=0.5,
-            vlm_class_weight=0.,
-            novel_predicates=())
-        self.test_cfg.update(test_cfg or {})
+        self.test_cfg = dict(test_cfg)
         self.novel_local = novel_local_indices(
             self.test_cfg['novel_predicates'])
         if any(self.novel_local.values()) and (
@@ -209,34 +200,36 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
     # forward
     # ------------------------------------------------------------------
     def forward(self,
-                inst_hidden: Tensor,
-                references: Tensor,
-                rel_hidden: Tensor,
-                refine_boxes: bool = True,
+                decoder_outs: DecoderOutputs,
+                batch_img_metas: List[dict],
                 vlm_feats: Optional[dict] = None,
-                batch_img_metas: Optional[List[dict]] = None,
-                text_only: bool = False) -> Tuple[Tensor, ...]:
+                text_only: bool = False) -> HeadOutputs:
         """Run the branches on every decoder layer.
 
+        Boxes are refined in SGDet; in PredCls/SGCls they stay the anchors
+        (the GT boxes).
+
         Args:
-            inst_hidden (Tensor): (Li, B, Q, C) instance-decoder states.
-            references (Tensor): (Li + 1, B, Q, 8) anchors in [0, 1]
-                (``references[i]`` is layer ``i``'s input).
-            rel_hidden (Tensor): (Lr, B, Q, C) relation-decoder states.
-            refine_boxes (bool): Predict box deltas (SGDet); False keeps
-                the anchors (GT boxes in PredCls/SGCls).
+            decoder_outs (DecoderOutputs): ``inst_hidden`` (Li, B, Q, C),
+                ``references`` (Li + 1, B, Q, 8) anchors in [0, 1]
+                (``references[i]`` is layer ``i``'s input) and
+                ``rel_hidden`` (Lr, B, Q, C).
+            batch_img_metas (list[dict]): The B frames' metas (for the
+                feature bank).
             vlm_feats (dict, optional): For the feature bank.
-            batch_img_metas (list[dict], optional): For the feature bank.
             text_only (bool): The ``test_cfg.novel_predicates`` logits are
                 the bank's predicate-text logits alone (zero-shot testing:
                 their trained branches never saw a positive).
 
         Returns:
-            tuple[Tensor]: ``all_cls_scores`` (Li, B, Q, 37) logits,
-            ``all_sub_boxes`` / ``all_obj_boxes`` (Li, B, Q, 4) normalised
-            cxcywh, ``all_attention`` (Lr, B, Q, 3), ``all_spatial``
-            (Lr, B, Q, 6), ``all_contacting`` (Lr, B, Q, 17) logits.
+            HeadOutputs: ``cls_scores`` (Li, B, Q, 37) logits,
+            ``sub_boxes`` / ``obj_boxes`` (Li, B, Q, 4) normalised cxcywh,
+            ``attention`` (Lr, B, Q, 3), ``spatial`` (Lr, B, Q, 6),
+            ``contacting`` (Lr, B, Q, 17) logits.
         """
+        inst_hidden = decoder_outs.inst_hidden
+        references = decoder_outs.references
+        rel_hidden = decoder_outs.rel_hidden
         if inst_hidden.size(0) != self.num_instance_layers or \
                 rel_hidden.size(0) != self.num_relation_layers:
             raise ValueError(
@@ -244,18 +237,15 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                 f'{self.num_relation_layers} relation branches but the '
                 f'decoders gave {inst_hidden.size(0)} / {rel_hidden.size(0)} '
                 'layers; set bbox_head.num_*_layers to the decoder depths')
+        refine_boxes = self.task == 'sgdet'
         cls_scores, sub_boxes, obj_boxes = [], [], []
         for i, hidden in enumerate(inst_hidden):
             cls_scores.append(self.cls_branches[i](hidden))
             ref = references[i]
             if refine_boxes:
-                sub = self.sub_reg_branches[i](hidden) + inverse_sigmoid(
-                    ref[..., :4])
-                obj = self.obj_reg_branches[i](hidden) + inverse_sigmoid(
-                    ref[..., 4:])
-                sub, obj = sub.sigmoid(), obj.sigmoid()
-            else:
-                sub, obj = ref[..., :4], ref[..., 4:]
+                ref = refine_pair_boxes(ref, self.sub_reg_branches[i](hidden),
+                                        self.obj_reg_branches[i](hidden))
+            sub, obj = ref[..., :4], ref[..., 4:]
             sub_boxes.append(sub)
             obj_boxes.append(obj)
         all_cls_scores = torch.stack(cls_scores)
@@ -267,10 +257,12 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
             extra = None
             if self.feature_bank is not None:
                 fused = self.feature_bank(
-                    feats, all_sub_boxes[-1].detach(),
-                    all_obj_boxes[-1].detach(),
-                    all_cls_scores[-1].detach().softmax(-1), vlm_feats,
-                    batch_img_metas)
+                    rel_feats=feats,
+                    sub_boxes=all_sub_boxes[-1].detach(),
+                    obj_boxes=all_obj_boxes[-1].detach(),
+                    obj_cls_probs=all_cls_scores[-1].detach().softmax(-1),
+                    vlm_feats=vlm_feats,
+                    batch_img_metas=batch_img_metas)
                 feats, extra = fused['feats'], fused.get('extra_logits')
             for group in _GROUPS:
                 logits = getattr(self, f'{group}_branches')[j](feats)
@@ -281,92 +273,19 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
                         logits = logits.clone()
                         logits[..., novel] = extra[group][..., novel]
                 preds[group].append(logits)
-        return (all_cls_scores, all_sub_boxes, all_obj_boxes,
-                *(torch.stack(preds[g]) for g in _GROUPS))
+        return HeadOutputs(
+            cls_scores=all_cls_scores,
+            sub_boxes=all_sub_boxes,
+            obj_boxes=all_obj_boxes,
+            **{g: torch.stack(preds[g]) for g in _GROUPS})
 
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
-    @property
-    def gt_pairs_mode(self) -> Optional[str]:
-        """None for SGDet, else the task (queries from GT pairs)."""
-        return None if self.task == 'sgdet' else self.task
-
-    def forward_decoder_outs(self, decoder_outs: dict,
-                             batch_img_metas: List[dict],
-                             vlm_feats: Optional[dict] = None,
-                             text_only: bool = False) -> tuple:
-        """:meth:`forward` on the detector's decoder outputs (``loss`` and
-        ``predict`` share it); boxes are refined in SGDet only."""
-        return self(
-            decoder_outs['inst_hidden'],
-            decoder_outs['references'],
-            decoder_outs['rel_hidden'],
-            refine_boxes=self.gt_pairs_mode is None,
-            vlm_feats=vlm_feats,
-            batch_img_metas=batch_img_metas,
-            text_only=text_only)
-
-    def predict(self,
-                decoder_outs: dict,
-                batch_data_samples: List,
-                rescale: bool = True,
-                vlm_feats: Optional[dict] = None,
-                box_class_probs: Optional[Callable] = None) -> List[tuple]:
-        """Forward the branches and post-process the last layers.
-
-        Args:
-            decoder_outs (dict): As in :meth:`loss`.
-            batch_data_samples (list[SGDataSample]): The B frames (GT
-                pairs needed in PredCls/SGCls).
-            rescale (bool): Boxes in original-frame pixels.
-            vlm_feats (dict, optional): For the feature bank.
-            box_class_probs (Callable, optional): ``f(obj_boxes (B, Q, 4)
-                normalised cxcywh) -> (B, Q, 36)`` VLM class probabilities
-                (:func:`~vost.models.vlm.box_classifier.box_class_probs`);
-                with ``test_cfg.vlm_class_weight > 0`` the last layer's
-                class scores become the geometric ensemble
-                (:func:`~vost.models.vlm.box_classifier.ensemble_class_logits`)
-                before ranking (SGDet, SGCls).
-
-        Returns:
-            list[tuple[InstanceData, InstanceData]]: ``(pred_instances,
-            pred_pairs)`` per frame, see :meth:`predict_by_feat`.
-        """
-        batch_img_metas = [s.metainfo for s in batch_data_samples]
-        outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
-                                         vlm_feats, text_only=True)
-        weight = self.test_cfg['vlm_class_weight']
-        if weight > 0 and self.task != 'predcls':
-            if box_class_probs is None:
-                raise ValueError('VOSTHead test_cfg.vlm_class_weight > 0 '
-                                 'needs the VLM box classifier: give the '
-                                 'detector a vlm_encoder')
-            cls_scores = outs[0]
-            last = ensemble_class_logits(cls_scores[-1],
-                                         box_class_probs(outs[2][-1]),
-                                         weight)
-            outs = (torch.cat([cls_scores[:-1], last[None]]), ) + outs[1:]
-        batch_gt_pairs = [
-            gt_pair_view(s, 'VOSTHead') for s in batch_data_samples
-        ] if self.gt_pairs_mode is not None else None
-        return self.predict_by_feat(
-            *outs,
-            batch_img_metas=batch_img_metas,
-            rescale=rescale,
-            batch_gt_pairs=batch_gt_pairs)
-
     def predict_by_feat(self,
-                        all_cls_scores: Tensor,
-                        all_sub_boxes: Tensor,
-                        all_obj_boxes: Tensor,
-                        all_attention: Tensor,
-                        all_spatial: Tensor,
-                        all_contacting: Tensor,
-                        batch_img_metas: List[dict],
-                        rescale: bool = True,
-                        batch_gt_pairs: Optional[List[InstanceData]] = None
-                        ) -> List[tuple]:
+                        head_outs: HeadOutputs,
+                        batch_data_samples: List,
+                        rescale: bool = True) -> List[tuple]:
         """Per-frame predictions from the last layers.
 
         SGDet: pairs ranked and filtered by ``test_cfg`` (see
@@ -374,20 +293,29 @@ class VOSTHead(VOSTHeadLossMixin, BaseModule):
         one pair per GT pair, in GT order, GT boxes; labels are the GT's
         (PredCls, score 1) or predicted over 1..36 (SGCls).
 
+        Args:
+            head_outs (HeadOutputs): :meth:`forward` on the B frames.
+            batch_data_samples (list[SGDataSample]): The B frames (their
+                metainfo; GT pairs in PredCls/SGCls).
+            rescale (bool): Boxes in original-frame pixels.
+
         Returns:
             list[tuple[InstanceData, InstanceData]]: ``pred_instances``
             (``bboxes`` (K+1, 4) XYXY, original pixels when ``rescale``;
             ``labels`` AG ids, person first; ``scores``) and ``pred_pairs``
             (``pair_inds`` (K, 2), ``attention_scores`` (K, 3),
             ``spatial_scores`` (K, 6), ``contacting_scores`` (K, 17)
-            probabilities, ``scores`` (K,) ranking scores).
+            probabilities, ``scores`` (K,) ranking scores) per frame.
         """
+        last = head_outs.last()
         return [
             predict_frame(
-                all_cls_scores[-1, b], all_sub_boxes[-1, b],
-                all_obj_boxes[-1, b], all_attention[-1, b],
-                all_spatial[-1, b], all_contacting[-1, b], img_meta,
-                self.test_cfg, rescale, self.gt_pairs_mode,
-                batch_gt_pairs[b] if batch_gt_pairs is not None else None)
-            for b, img_meta in enumerate(batch_img_metas)
+                last.frame(b),
+                img_meta=sample.metainfo,
+                test_cfg=self.test_cfg,
+                rescale=rescale,
+                task=self.task,
+                gt_pairs=None if self.task == 'sgdet' else gt_pair_view(
+                    sample, 'VOSTHead'))
+            for b, sample in enumerate(batch_data_samples)
         ]

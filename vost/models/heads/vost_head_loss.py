@@ -4,12 +4,12 @@ ladder), kept in their own file."""
 from typing import Dict, List, Optional
 
 import torch
-from mmdet.models.utils import multi_apply
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from mmdet.utils import reduce_mean
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from vost.models.stage_outputs import DecoderOutputs, HeadOutputs, PairLogits
 from vost.structures.ag_meta import PREDICATE_GROUP_NAMES as _GROUPS
 from vost.structures.gt_pair_view import gt_pair_view
 from .pair_targets import pair_targets
@@ -22,20 +22,20 @@ class VOSTHeadLossMixin:
     (final layers' predictions), shared by every decoder layer's losses.
 
     Uses the head's ``assigner``, ``loss_*`` modules, ``bg_cls_weight``,
-    ``num_instance_layers`` / ``num_relation_layers``, ``gt_pairs_mode``
-    (from its ``task``) and its forward.
+    ``num_instance_layers`` / ``num_relation_layers``, ``task`` and its
+    forward.
     """
 
     def loss(self,
-             decoder_outs: dict,
+             decoder_outs: DecoderOutputs,
              batch_data_samples: List,
              vlm_feats: Optional[dict] = None) -> Dict[str, Tensor]:
         """Forward the branches and compute the losses.
 
         Args:
-            decoder_outs (dict): ``inst_hidden``, ``references``,
-                ``rel_hidden`` and optional ``query_mask`` (B, Q) of the
-                B frames that carry losses (the key frames).
+            decoder_outs (DecoderOutputs): The decoder states and
+                ``query_mask`` (B, Q) of the B frames that carry losses (the
+                key frames).
             batch_data_samples (list[SGDataSample]): Their samples with
                 ``gt_instances`` and ``gt_pairs``.
             vlm_feats (dict, optional): For the feature bank.
@@ -44,41 +44,41 @@ class VOSTHeadLossMixin:
             dict[str, Tensor]: Losses.
         """
         batch_img_metas = [s.metainfo for s in batch_data_samples]
-        outs = self.forward_decoder_outs(decoder_outs, batch_img_metas,
-                                         vlm_feats)
+        outs = self(decoder_outs, batch_img_metas, vlm_feats)
         batch_gt_pairs = [
             gt_pair_view(s, 'VOSTHead') for s in batch_data_samples
         ]
         return self.loss_by_feat(
-            *outs,
+            outs,
             batch_gt_pairs=batch_gt_pairs,
             batch_img_metas=batch_img_metas,
-            query_mask=decoder_outs.get('query_mask'))
+            query_mask=decoder_outs.query_mask)
 
     def loss_by_feat(self,
-                     all_cls_scores: Tensor,
-                     all_sub_boxes: Tensor,
-                     all_obj_boxes: Tensor,
-                     all_attention: Tensor,
-                     all_spatial: Tensor,
-                     all_contacting: Tensor,
+                     head_outs: HeadOutputs,
                      batch_gt_pairs: List[InstanceData],
                      batch_img_metas: List[dict],
                      query_mask: Optional[Tensor] = None
                      ) -> Dict[str, Tensor]:
         """Losses of every layer with one shared assignment per frame.
 
-        Keys: ``loss_cls``, ``loss_{sub,obj}_{bbox,iou}`` (last instance
-        layer), ``loss_{attention,spatial,contacting}`` (last relation
-        layer); auxiliary layers are prefixed ``d{i}.`` (instance) and
-        ``r{j}.`` (relation). PredCls has no class or box losses, SGCls no
-        box losses.
+        Args:
+            head_outs (HeadOutputs): The head's outputs on the B frames.
+            batch_gt_pairs (list[InstanceData]): See
+                :func:`vost.structures.gt_pair_view`.
+            batch_img_metas (list[dict]): Frame metas.
+            query_mask (Tensor, optional): (B, Q) True at padded queries.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls``, ``loss_{sub,obj}_{bbox,iou}``
+            (last instance layer), ``loss_{attention,spatial,contacting}``
+            (last relation layer); auxiliary layers are prefixed ``d{i}.``
+            (instance) and ``r{j}.`` (relation). PredCls has no class or
+            box losses, SGCls no box losses.
         """
-        targets = self.get_targets(all_cls_scores[-1], all_sub_boxes[-1],
-                                   all_obj_boxes[-1], all_attention[-1],
-                                   all_spatial[-1], all_contacting[-1],
-                                   batch_gt_pairs, batch_img_metas,
-                                   query_mask)
+        all_cls_scores = head_outs.cls_scores
+        targets = self.get_targets(head_outs.last(), batch_gt_pairs,
+                                   batch_img_metas, query_mask)
         pos = targets['pos_mask'].flatten()
         num_pos = reduce_mean(all_cls_scores.new_tensor(float(pos.sum())))
         num_pos = num_pos.clamp(min=1).item()
@@ -92,16 +92,17 @@ class VOSTHeadLossMixin:
         for i in range(self.num_instance_layers):
             prefix = '' if i == last_inst else f'd{i}.'
             layer = self.loss_instance_single(
-                all_cls_scores[i], all_sub_boxes[i], all_obj_boxes[i],
-                targets, batch_img_metas, num_pos, cls_avg)
+                all_cls_scores[i], head_outs.sub_boxes[i],
+                head_outs.obj_boxes[i], targets, batch_img_metas, num_pos,
+                cls_avg)
             losses.update({prefix + k: v for k, v in layer.items()})
         last_rel = self.num_relation_layers - 1
         for j in range(self.num_relation_layers):
             prefix = '' if j == last_rel else f'r{j}.'
-            layer = self.loss_relation_single(all_attention[j],
-                                              all_spatial[j],
-                                              all_contacting[j], targets,
-                                              num_pos)
+            layer = self.loss_relation_single(head_outs.attention[j],
+                                              head_outs.spatial[j],
+                                              head_outs.contacting[j],
+                                              targets, num_pos)
             losses.update({prefix + k: v for k, v in layer.items()})
         return losses
 
@@ -123,14 +124,13 @@ class VOSTHeadLossMixin:
             dict[str, Tensor]: This layer's losses.
         """
         losses = {}
-        gt_pairs_mode = self.gt_pairs_mode
-        if gt_pairs_mode != 'predcls':
+        if self.task != 'predcls':
             losses['loss_cls'] = self.loss_cls(
                 cls_scores.flatten(0, 1),
                 targets['labels'].flatten(),
                 targets['label_weights'].flatten(),
                 avg_factor=cls_avg)
-        if gt_pairs_mode is not None:
+        if self.task != 'sgdet':
             return losses
         pos = targets['pos_mask']
         factors = torch.stack([
@@ -179,49 +179,42 @@ class VOSTHeadLossMixin:
                 avg_factor=num_pos)
         return losses
 
-    def get_targets(self, cls_scores: Tensor, sub_boxes: Tensor,
-                    obj_boxes: Tensor, attention: Tensor, spatial: Tensor,
-                    contacting: Tensor, batch_gt_pairs: List[InstanceData],
+    def get_targets(self, last: PairLogits,
+                    batch_gt_pairs: List[InstanceData],
                     batch_img_metas: List[dict],
                     query_mask: Optional[Tensor] = None) -> dict:
         """Assign queries to GT pairs frame by frame and stack targets.
 
         Args:
-            cls_scores (Tensor): (B, Q, 37) final-layer logits; the other
-                predictions are the final layer's, (B, Q, ...).
+            last (PairLogits): (B, Q, ...) final-layer outputs.
             batch_gt_pairs (list[InstanceData]): See
                 :func:`vost.structures.gt_pair_view`.
             batch_img_metas (list[dict]): Frame metas.
             query_mask (Tensor, optional): (B, Q) True at padded queries.
 
         Returns:
-            dict[str, Tensor]: (B, Q, ...) ``labels``, ``label_weights``,
-            ``sub_targets`` / ``obj_targets`` (normalised cxcywh),
-            ``attention_targets``, ``spatial_targets``,
-            ``contacting_targets``, ``pos_mask``, ``neg_mask``.
+            dict[str, Tensor]: (B, Q, ...) targets, see :func:`pair_targets`.
         """
         if query_mask is None:
-            query_mask = cls_scores.new_zeros(cls_scores.shape[:2],
-                                              dtype=torch.bool)
-        results = multi_apply(self._get_targets_single, cls_scores,
-                              sub_boxes, obj_boxes, attention, spatial,
-                              contacting, batch_gt_pairs, batch_img_metas,
-                              query_mask)
-        keys = ('labels', 'label_weights', 'sub_targets', 'obj_targets',
-                'attention_targets', 'spatial_targets', 'contacting_targets',
-                'pos_mask', 'neg_mask')
-        return {k: torch.stack(v) for k, v in zip(keys, results)}
+            query_mask = last.cls_scores.new_zeros(
+                last.cls_scores.shape[:2], dtype=torch.bool)
+        per_frame = [
+            self._get_targets_single(last.frame(b), gt_pairs, img_meta,
+                                     query_mask[b])
+            for b, (gt_pairs, img_meta) in enumerate(
+                zip(batch_gt_pairs, batch_img_metas))
+        ]
+        return {k: torch.stack([t[k] for t in per_frame])
+                for k in per_frame[0]}
 
-    def _get_targets_single(self, cls_score: Tensor, sub_box: Tensor,
-                            obj_box: Tensor, attention: Tensor,
-                            spatial: Tensor, contacting: Tensor,
-                            gt_pairs: InstanceData, img_meta: dict,
-                            query_mask: Tensor) -> tuple:
-        """Targets of one frame; see :meth:`get_targets`."""
-        num_queries = cls_score.size(0)
+    def _get_targets_single(self, logits: PairLogits, gt_pairs: InstanceData,
+                            img_meta: dict, query_mask: Tensor) -> dict:
+        """Targets of one frame from its (Q, ...) final-layer outputs; see
+        :meth:`get_targets`."""
+        num_queries = logits.cls_scores.size(0)
         num_gts = len(gt_pairs)
-        device = cls_score.device
-        if self.gt_pairs_mode is not None:
+        device = logits.cls_scores.device
+        if self.task != 'sgdet':
             gt_inds = torch.zeros(num_queries, dtype=torch.long,
                                   device=device)
             gt_inds[:num_gts] = torch.arange(num_gts, device=device) + 1
@@ -230,16 +223,16 @@ class VOSTHeadLossMixin:
                 raise RuntimeError('VOSTHead: train_cfg.assigner is needed '
                                    'for SGDet losses')
             img_h, img_w = img_meta['img_shape'][:2]
-            factor = cls_score.new_tensor([img_w, img_h, img_w, img_h])
+            factor = logits.cls_scores.new_tensor([img_w, img_h, img_w, img_h])
             pred = InstanceData(
-                scores=cls_score,
-                sub_bboxes=bbox_cxcywh_to_xyxy(sub_box) * factor,
-                obj_bboxes=bbox_cxcywh_to_xyxy(obj_box) * factor,
-                attention_logits=attention,
-                spatial_logits=spatial,
-                contacting_logits=contacting)
+                scores=logits.cls_scores,
+                sub_bboxes=bbox_cxcywh_to_xyxy(logits.sub_boxes) * factor,
+                obj_bboxes=bbox_cxcywh_to_xyxy(logits.obj_boxes) * factor,
+                attention_logits=logits.attention,
+                spatial_logits=logits.spatial,
+                contacting_logits=logits.contacting)
             gt_inds = self.assigner.assign(pred, gt_pairs,
                                            img_meta).gt_inds
             gt_inds = gt_inds.masked_fill(query_mask, 0)
         return pair_targets(gt_inds, gt_pairs, img_meta, query_mask,
-                            spatial, contacting, self.gt_pairs_mode)
+                            logits.spatial, logits.contacting, self.task)

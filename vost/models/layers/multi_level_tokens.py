@@ -1,5 +1,5 @@
 """Multi-level feature maps to one token sequence for the transformer."""
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -12,7 +12,7 @@ def multi_level_tokens(mlvl_feats: Sequence[Tensor],
                        batch_img_metas: List[dict],
                        positional_encoding: nn.Module,
                        level_embed: Optional[Tensor] = None
-                       ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+                       ) -> Dict[str, Tensor]:
     """Flatten feature levels into tokens with padding masks and positions.
 
     As mmdet's ``DeformableDETR.pre_transformer``: each level's padding mask
@@ -28,9 +28,10 @@ def multi_level_tokens(mlvl_feats: Sequence[Tensor],
         level_embed (Tensor, optional): (num_levels, C); None for one level.
 
     Returns:
-        tuple[Tensor, Tensor, Tensor, Tensor]: tokens (B, L, C), padding mask
-        (B, L) bool (True = padding), positions (B, L, C) and spatial shapes
-        (num_levels, 2) long; ``L = sum(h_l * w_l)``, levels in order.
+        dict[str, Tensor]: ``feat`` tokens (B, L, C), ``feat_mask`` padding
+        mask (B, L) bool (True = padding), ``feat_pos`` positions (B, L, C)
+        and ``spatial_shapes`` (num_levels, 2) long; ``L = sum(h_l * w_l)``,
+        levels in order.
     """
     batch_size = mlvl_feats[0].size(0)
     pad_h, pad_w = batch_img_metas[0]['batch_input_shape']
@@ -49,6 +50,9 @@ def multi_level_tokens(mlvl_feats: Sequence[Tensor],
         feats.append(feat.flatten(2).transpose(1, 2))
         feat_pos.append(pos.flatten(2).transpose(1, 2))
         feat_masks.append(mask.flatten(1))
-    return (torch.cat(feats, 1), torch.cat(feat_masks, 1),
-            torch.cat(feat_pos, 1),
-            torch.as_tensor(shapes, dtype=torch.long, device=feats[0].device))
+    return dict(
+        feat=torch.cat(feats, 1),
+        feat_mask=torch.cat(feat_masks, 1),
+        feat_pos=torch.cat(feat_pos, 1),
+        spatial_shapes=torch.as_tensor(shapes, dtype=torch.long,
+                                       device=feats[0].device))

@@ -13,13 +13,11 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import build_norm_layer
 from mmdet.models.layers import DetrTransformerDecoderLayer
-from mmdet.models.layers.transformer.utils import (
-    MLP,
-    coordinate_to_encoding,
-    inverse_sigmoid,
-)
+from mmdet.models.layers.transformer.utils import MLP
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor
+
+from .pair_boxes import pair_sine_embedding, refine_pair_boxes
 
 __all__ = [
     'PairInstanceDecoder', 'PairRelationDecoder', 'pair_self_attn_mask',
@@ -157,12 +155,7 @@ class _PairDecoder(BaseModule):
         Returns:
             Tensor: (B, Q, C).
         """
-        half = self.embed_dims // 2
-        sine = torch.cat([
-            coordinate_to_encoding(anchors[..., :4], num_feats=half),
-            coordinate_to_encoding(anchors[..., 4:], num_feats=half)
-        ], -1)
-        return self.pos_head(sine)
+        return self.pos_head(pair_sine_embedding(anchors, self.embed_dims))
 
     def _coords(self, memory_mask: Tensor,
                 spatial_shapes: Optional[Tensor]) -> Optional[Tensor]:
@@ -199,8 +192,8 @@ class PairInstanceDecoder(_PairDecoder):
     """Pair-wise instance decoder with iterative pair-box refinement.
 
     Each layer refines the subject and object anchors with the given
-    regression branches (Deformable-DETR style: ``sigmoid(delta +
-    inverse_sigmoid(anchor))``, detached before the next layer). Without
+    regression branches (:func:`refine_pair_boxes`, detached before the
+    next layer). Without
     branches (PredCls/SGCls: anchors are GT boxes) the anchors stay fixed.
     """
 
@@ -251,11 +244,9 @@ class PairInstanceDecoder(_PairDecoder):
             out = self.post_norm(query)
             hidden.append(out)
             if refine:
-                delta = torch.cat([
-                    sub_reg_branches[idx](out),
-                    obj_reg_branches[idx](out)
-                ], -1)
-                anchors = (delta + inverse_sigmoid(anchors)).sigmoid()
+                anchors = refine_pair_boxes(anchors,
+                                            sub_reg_branches[idx](out),
+                                            obj_reg_branches[idx](out))
                 anchors = anchors.detach()
             references.append(anchors)
         return torch.stack(hidden), torch.stack(references)

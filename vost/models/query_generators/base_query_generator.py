@@ -5,6 +5,8 @@ from typing import List, Optional, Tuple
 from mmengine.model import BaseModule
 from torch import Tensor
 
+from vost.models.stage_outputs import PairQueries
+
 __all__ = ['BaseQueryGenerator']
 
 
@@ -16,10 +18,11 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
     the decoders derive the positional query from the anchors with sine
     embeddings, and the instance decoder refines the anchors layer by layer.
 
-    Call signature (every generator implements it)::
+    Call signature (every generator implements it; the detector calls it
+    by keyword)::
 
-        generator(memory, memory_mask, memory_pos, spatial_shapes,
-                  batch_data_samples, vlm_feats=None)
+        generator(memory=..., memory_mask=..., memory_pos=...,
+                  spatial_shapes=..., batch_data_samples=..., vlm_feats=...)
 
     The task is fixed at build time: the detector passes its own ``task``
     to the generator's constructor, and each generator accepts only the
@@ -40,7 +43,8 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
             ``'text_obj'`` (37, Cv)); None without a VLM. Generators that do
             not use it must accept and ignore it.
 
-    Returns of ``forward`` (a dict):
+    Returns of ``forward`` (a :class:`~vost.models.stage_outputs.
+    PairQueries`):
         - ``query`` (Tensor): (B, Q, C) content queries.
         - ``anchors`` (Tensor): (B, Q, 8) subject box then object box, each
           (cx, cy, w, h) **normalised to [0, 1] by the frame's img_shape**
@@ -74,7 +78,7 @@ class BaseQueryGenerator(BaseModule, metaclass=ABCMeta):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> PairQueries:
         """Make the pair queries; see the class docstring."""
 
     def loss(self, enc_outputs: Optional[dict] = None) -> dict:

@@ -10,6 +10,7 @@ from mmdet.models.layers.transformer.utils import inverse_sigmoid
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 from torch import Tensor
 
+from vost.models.stage_outputs import PairQueries
 from vost.registry import MODELS
 from vost.structures.ag_meta import NUM_OBJECT_CLASSES as _NUM_CLASSES
 from vost.structures.ag_meta import PERSON_LABEL
@@ -246,22 +247,23 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> PairQueries:
         """Make the pair queries; see :class:`BaseQueryGenerator`.
 
         Returns:
-            dict: ``query`` (B, Q, C), ``anchors`` (B, Q, 8) in [0, 1] and,
-            with ``use_where``, ``enc_outputs``: ``cls_scores`` (B, K, 36)
-            logits (column k - 1 is AG id k), ``boxes`` (B, K, 4)
-            normalised cxcywh of the K = P + Q / P selected proposals, and
-            ``batch_data_samples`` for :meth:`loss`.
+            PairQueries: ``query`` (B, Q, C), ``anchors`` (B, Q, 8) in
+            [0, 1] and, with ``use_where``, ``enc_outputs``:
+            ``cls_scores`` (B, K, 36) logits (column k - 1 is AG id k),
+            ``boxes`` (B, K, 4) normalised cxcywh of the K = P + Q / P
+            selected proposals, and ``batch_data_samples`` for
+            :meth:`loss`.
         """
         batch_size = memory.size(0)
-        out = {}
+        enc_outputs = None
         if self.use_where:
             where = self._where(memory, memory_mask, spatial_shapes)
             anchors, obj_scores = where['anchors'], where['obj_scores']
-            out['enc_outputs'] = dict(
+            enc_outputs = dict(
                 where['enc_outputs'], batch_data_samples=batch_data_samples)
         else:
             anchors = self.anchor_embed.weight.sigmoid()[None].expand(
@@ -273,8 +275,8 @@ class DualSourcePairQueryGenerator(BaseQueryGenerator):
                                  self.num_queries, self.vlm_channels,
                                  self.content_mode, self.prior_power)
             query = query + self.content_proj(text)
-        out.update(query=query, anchors=anchors)
-        return out
+        return PairQueries(query=query, anchors=anchors,
+                           enc_outputs=enc_outputs)
 
     # ------------------------------------------------------------------
     def loss(self, enc_outputs: Optional[dict] = None) -> dict:

@@ -7,6 +7,7 @@ from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
 from torch import Tensor
 
 from vost.models.layers.roi_ops import roi_align
+from vost.models.stage_outputs import PairQueries
 from vost.registry import MODELS
 from vost.structures.ag_meta import OBJECT_CLASSES
 from vost.structures.gt_pair_view import gt_pair_view
@@ -68,13 +69,13 @@ class GTPairQueryGenerator(BaseQueryGenerator):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> PairQueries:
         """Build one query per GT pair; see :class:`BaseQueryGenerator`.
 
         Returns:
-            dict: ``query`` (B, Q, C), ``anchors`` (B, Q, 8) in [0, 1] and
-            ``query_mask`` (B, Q) bool (True = padding), Q = max pairs
-            per frame (at least 1).
+            PairQueries: ``query`` (B, Q, C), ``anchors`` (B, Q, 8) in
+            [0, 1] and ``query_mask`` (B, Q) bool (True = padding), Q =
+            max pairs per frame (at least 1).
         """
         batch_size, _, dims = memory.shape
         frames = [
@@ -112,7 +113,8 @@ class GTPairQueryGenerator(BaseQueryGenerator):
                                       batch_data_samples, rois,
                                       (batch_size, num_queries, dims),
                                       query_mask)
-        return dict(query=query, anchors=anchors, query_mask=query_mask)
+        return PairQueries(query=query, anchors=anchors,
+                           query_mask=query_mask)
 
     def _roi_content(self, memory: Tensor, spatial_shapes: Tensor,
                      batch_data_samples: List, rois: List[Tensor],

@@ -6,6 +6,7 @@ import torch.nn as nn
 from mmdet.models.layers.transformer.utils import inverse_sigmoid
 from torch import Tensor
 
+from vost.models.stage_outputs import PairQueries
 from vost.registry import MODELS
 
 from .base_query_generator import BaseQueryGenerator
@@ -65,16 +66,17 @@ class LearnablePairQueryGenerator(BaseQueryGenerator):
                 memory_pos: Tensor,
                 spatial_shapes: Tensor,
                 batch_data_samples: List,
-                vlm_feats: Optional[dict] = None) -> dict:
+                vlm_feats: Optional[dict] = None) -> PairQueries:
         """Return the learnable queries for every frame.
 
         See :class:`BaseQueryGenerator` for the arguments.
 
         Returns:
-            dict: ``query`` (B, Q, C) and ``anchors`` (B, Q, 8) in [0, 1].
+            PairQueries: ``query`` (B, Q, C) and ``anchors`` (B, Q, 8) in
+            [0, 1].
         """
         batch_size = memory.size(0)
         query = self.query_embed.weight[None].expand(batch_size, -1, -1)
         anchors = self.anchor_embed.weight.sigmoid()[None].expand(
             batch_size, -1, -1)
-        return dict(query=query, anchors=anchors)
+        return PairQueries(query=query, anchors=anchors)

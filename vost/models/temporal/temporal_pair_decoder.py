@@ -5,17 +5,18 @@ pair queries of the reference frames; every layer keeps only the
 top-scoring reference pairs, fewer in deeper layers (OED: 80n, 50n, 30n for
 n reference frames).
 """
-from typing import Dict, Optional, Sequence
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
 from mmdet.models.layers import DetrTransformerDecoderLayer
-from mmdet.models.layers.transformer.utils import (MLP, coordinate_to_encoding,
-                                                   inverse_sigmoid)
+from mmdet.models.layers.transformer.utils import MLP
 from mmengine.model import BaseModule, ModuleList
 from torch import Tensor
 
-from vost.models.layers import pair_self_attn_mask
+from vost.models.layers import (pair_self_attn_mask, pair_sine_embedding,
+                                refine_pair_boxes)
+from vost.models.stage_outputs import PairStates, TemporalOutputs
 from vost.registry import MODELS
 
 __all__ = ['TemporalPairDecoder', 'select_top_references']
@@ -156,68 +157,56 @@ class TemporalPairDecoder(BaseModule):
         Returns:
             Tensor: (B, M, C).
         """
-        half = self.embed_dims // 2
-        sine = torch.cat([
-            coordinate_to_encoding(anchors[..., :4], num_feats=half),
-            coordinate_to_encoding(anchors[..., 4:], num_feats=half)
-        ], -1)
-        return self.pos_head(sine)
+        return self.pos_head(pair_sine_embedding(anchors, self.embed_dims))
 
     def forward(self,
-                key_inst: Tensor,
-                key_rel: Tensor,
-                key_anchors: Tensor,
-                ref_inst: Tensor,
-                ref_rel: Tensor,
-                ref_anchors: Tensor,
+                key: PairStates,
+                refs: PairStates,
                 ref_scores: Tensor,
                 num_refs: int,
-                key_mask: Optional[Tensor] = None,
-                ref_mask: Optional[Tensor] = None,
                 sub_reg_branches: Optional[nn.ModuleList] = None,
                 obj_reg_branches: Optional[nn.ModuleList] = None
-                ) -> Dict[str, object]:
+                ) -> TemporalOutputs:
         """Refine the key frames' pair states with their reference frames.
 
         Args:
-            key_inst (Tensor): (B, Q, C) last instance-decoder states of the
-                B key frames.
-            key_rel (Tensor): (B, Q, C) last relation-decoder states.
-            key_anchors (Tensor): (B, Q, 8) final pair boxes in [0, 1].
-            ref_inst (Tensor): (B, M, C) instance states of each key frame's
-                reference pairs, M = num_refs * Q' (frames concatenated).
-            ref_rel (Tensor): (B, M, C) relation states of the same pairs.
-            ref_anchors (Tensor): (B, M, 8) their pair boxes.
+            key (PairStates): The B key frames' pairs: ``inst`` / ``rel``
+                (B, Q, C) last instance / relation-decoder states,
+                ``anchors`` (B, Q, 8) final pair boxes in [0, 1], ``mask``
+                (B, Q) or None.
+            refs (PairStates): Each key frame's reference pairs, (B, M, ...)
+                with M = num_refs * Q' (frames concatenated).
             ref_scores (Tensor): (B, M) their confidence (higher = kept).
             num_refs (int): Reference frames per key frame (n).
-            key_mask (Tensor, optional): (B, Q) bool, True at padded keys.
-            ref_mask (Tensor, optional): (B, M) bool, True at padded refs.
             sub_reg_branches, obj_reg_branches (ModuleList, optional): One
                 box-delta branch per layer (C -> 4), owned by the temporal
                 head; refine the key pair boxes (SGDet).
 
         Returns:
-            dict: ``inst_hidden`` (L, B, Q, C), ``rel_hidden`` (L, B, Q, C),
-            ``references`` (L + 1, B, Q, 8) (layer ``i``'s input boxes, the
-            last the final ones) and ``selected`` (list of L (B, k_l) long:
-            the attended reference pairs, indices into M).
+            TemporalOutputs: ``inst_hidden`` (L, B, Q, C), ``rel_hidden``
+            (L, B, Q, C), ``references`` (L + 1, B, Q, 8) (layer ``i``'s
+            input boxes, the last the final ones), ``query_mask`` (the key
+            mask) and ``selected`` (L (B, k_l) long: the attended
+            reference pairs, indices into M).
         """
         batch, num_pairs = ref_scores.shape
-        for name, x in (('ref_inst', ref_inst), ('ref_rel', ref_rel),
-                        ('ref_anchors', ref_anchors)):
+        for name in ('inst', 'rel', 'anchors'):
+            x = getattr(refs, name)
             if x.shape[:2] != (batch, num_pairs):
                 raise ValueError(
-                    f'TemporalPairDecoder: {name} has shape '
+                    f'TemporalPairDecoder: refs.{name} has shape '
                     f'{tuple(x.shape)}, expected ({batch}, {num_pairs}, ...) '
                     'like ref_scores')
         refine = sub_reg_branches is not None
         if refine != (obj_reg_branches is not None):
             raise ValueError('TemporalPairDecoder: pass both or neither of '
                              'sub_reg_branches / obj_reg_branches')
+        key_mask, ref_mask = key.mask, refs.mask
+        ref_inst, ref_rel = refs.inst, refs.rel
         self_attn_mask = pair_self_attn_mask(key_mask, self.num_heads)
-        ref_pos = self.pair_pos(ref_anchors.detach())
-        anchors = key_anchors.detach()
-        inst, rel = key_inst, key_rel
+        ref_pos = self.pair_pos(refs.anchors.detach())
+        anchors = key.anchors.detach()
+        inst, rel = key.inst, key.rel
         inst_hidden, rel_hidden, references, selected = [], [], [anchors], []
         for layer in range(self.num_layers):
             k = self.num_selected(layer, num_refs, num_pairs)
@@ -251,17 +240,16 @@ class TemporalPairDecoder(BaseModule):
             inst_hidden.append(inst)
             rel_hidden.append(rel)
             if refine:
-                delta = torch.cat([
-                    sub_reg_branches[layer](inst),
-                    obj_reg_branches[layer](inst)
-                ], -1)
-                anchors = (delta + inverse_sigmoid(anchors)).sigmoid()
+                anchors = refine_pair_boxes(anchors,
+                                            sub_reg_branches[layer](inst),
+                                            obj_reg_branches[layer](inst))
                 anchors = anchors.detach()
             references.append(anchors)
-        return dict(
+        return TemporalOutputs(
             inst_hidden=torch.stack(inst_hidden),
             rel_hidden=torch.stack(rel_hidden),
             references=torch.stack(references),
+            query_mask=key_mask,
             selected=selected)
 
     def extra_repr(self) -> str:

@@ -1,7 +1,6 @@
 """Helpers of the temporal stage (:class:`TemporalStage`): clip indexing
-(with the causal check), reference pair scores, shared per-frame features,
-the temporal heads' initialisation from the spatial heads and the loading of
-checkpoints written before the stage was one module."""
+(with the causal check), reference pair scores and the temporal heads'
+initialisation from the spatial heads."""
 import copy
 import re
 from typing import List, Sequence, Tuple
@@ -9,9 +8,11 @@ from typing import List, Sequence, Tuple
 import torch
 from torch import Tensor
 
+from vost.models.stage_outputs import PairLogits
+
 __all__ = [
-    'clip_frame_index', 'pair_confidence', 'unique_frame_index',
-    'temporal_head_cfg', 'TemporalHeadFromSpatial', 'LegacyTemporalKeys'
+    'clip_frame_index', 'pair_confidence', 'temporal_head_cfg',
+    'TemporalHeadFromSpatial'
 ]
 
 
@@ -67,19 +68,15 @@ def clip_frame_index(batch_data_samples: Sequence, num_frames: int,
         ref_inds, dtype=torch.long)
 
 
-def pair_confidence(cls_scores: Tensor,
-                    attention: Tensor,
-                    spatial: Tensor,
-                    contacting: Tensor,
-                    use_class: bool = True) -> Tensor:
+def pair_confidence(logits: PairLogits, use_class: bool = True) -> Tensor:
     """Confidence of each pair: best object-class probability times best
     predicate probability.
 
     Args:
-        cls_scores (Tensor): (B, Q, 37) logits (index 0 = no-object).
-        attention (Tensor): (B, Q, 3) logits (softmax).
-        spatial (Tensor): (B, Q, 6) logits (sigmoid).
-        contacting (Tensor): (B, Q, 17) logits (sigmoid).
+        logits (PairLogits): (B, Q, ...) one layer's outputs (its
+            ``cls_scores`` (B, Q, 37) with index 0 no-object, ``attention``
+            (B, Q, 3) softmax, ``spatial`` (B, Q, 6) and ``contacting``
+            (B, Q, 17) sigmoid logits).
         use_class (bool): False in PredCls (classes are given): the class
             factor is 1.
 
@@ -87,49 +84,12 @@ def pair_confidence(cls_scores: Tensor,
         Tensor: (B, Q) scores in [0, 1].
     """
     pred = torch.cat(
-        [attention.softmax(-1),
-         spatial.sigmoid(),
-         contacting.sigmoid()], -1).max(-1)[0]
+        [logits.attention.softmax(-1),
+         logits.spatial.sigmoid(),
+         logits.contacting.sigmoid()], -1).max(-1)[0]
     if not use_class:
         return pred
-    return cls_scores.softmax(-1)[..., 1:].max(-1)[0] * pred
-
-
-def unique_frame_index(frames: Tensor,
-                       frame_samples: Sequence) -> Tuple[List[int], Tensor]:
-    """Find frames that appear in several clips of a batch.
-
-    Two frames are the same when their ``frame_key`` and ``img_shape``
-    metainfo are equal *and* their input tensors are equal (so different
-    augmentations of one frame are never merged).
-
-    Args:
-        frames (Tensor): (B, C, H, W) flattened clip frames.
-        frame_samples (Sequence[SGDataSample]): B frame samples.
-
-    Returns:
-        tuple[list[int], Tensor]: indices of the unique frames (first
-        occurrences, in order) and, for each of the B frames, the position
-        of its unique frame in that list ((B,) long).
-    """
-    firsts: dict = {}
-    uniq: List[int] = []
-    inverse = []
-    for i, sample in enumerate(frame_samples):
-        meta = sample.metainfo
-        key = (meta.get('frame_key'), tuple(meta.get('img_shape', ())))
-        pos = None
-        if key[0] is not None:
-            for j in firsts.get(key, []):
-                if torch.equal(frames[uniq[j]], frames[i]):
-                    pos = j
-                    break
-        if pos is None:
-            pos = len(uniq)
-            uniq.append(i)
-            firsts.setdefault(key, []).append(pos)
-        inverse.append(pos)
-    return uniq, torch.as_tensor(inverse, dtype=torch.long)
+    return logits.cls_scores.softmax(-1)[..., 1:].max(-1)[0] * pred
 
 
 def temporal_head_cfg(bbox_head: dict, num_layers: int) -> dict:
@@ -202,12 +162,11 @@ class TemporalHeadFromSpatial:
         last = self.spatial_layers[match['name']] - 1
         return f"{match['name']}.{last}.{match['rest']}"
 
-    def __call__(self,
-                 state_dict: dict,
-                 prefix: str,
-                 *args,
+    def __call__(self, module, state_dict: dict, prefix: str, *args,
                  **kwargs) -> None:
-        """Add the temporal head's entries to ``state_dict`` in place."""
+        """Add the temporal head's entries to ``state_dict`` in place
+        (the signature of ``nn.Module.register_load_state_dict_pre_hook``).
+        """
         spatial = prefix + self.spatial_prefix
         temporal = prefix + self.temporal_prefix
         self.last_copied = []
@@ -231,24 +190,3 @@ class TemporalHeadFromSpatial:
         }
 
 
-
-class LegacyTemporalKeys:
-    """A ``load_state_dict`` pre-hook renaming the temporal keys of
-    checkpoints written before :class:`TemporalStage` (the detector held
-    ``temporal_decoder`` and ``temporal_head``): ``temporal_decoder.*`` ->
-    ``temporal.decoder.*`` and ``temporal_head.*`` -> ``temporal.head.*``,
-    in place. Register it before :class:`TemporalHeadFromSpatial`.
-    """
-
-    RENAMES = (('temporal_decoder.', 'temporal.decoder.'),
-               ('temporal_head.', 'temporal.head.'))
-
-    def __call__(self, state_dict: dict, prefix: str, *args,
-                 **kwargs) -> None:
-        """Rename the legacy keys of ``state_dict`` in place."""
-        for key in list(state_dict):
-            for old, new in self.RENAMES:
-                if key.startswith(prefix + old):
-                    rest = key[len(prefix + old):]
-                    state_dict[prefix + new + rest] = state_dict.pop(key)
-                    break

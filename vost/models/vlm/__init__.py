@@ -16,15 +16,12 @@ from .prompts import (
                             predicate_phrase,
 )
 from .qwen_vl import QwenYesPrior, qwen_merged_tokens, qwen_patchify
-from .tiny_qwen import make_tiny_qwen2_5_vl
-from .tiny_vlm import make_tiny_vlm
 from .vlm_encoder import VLMEncoder
 
 __all__ = [
     'VLMEncoder', 'VLMFeatureCache', 'VLMFeatureCacheWriter',
     'CACHE_FORMAT_VERSION', 'pool_boxes', 'union_boxes', 'load_vlm',
-    'load_image_stats', 'vlm_family', 'make_tiny_vlm',
-    'make_tiny_qwen2_5_vl', 'QwenYesPrior', 'qwen_patchify',
+    'load_image_stats', 'vlm_family', 'QwenYesPrior', 'qwen_patchify',
     'qwen_merged_tokens',
     'DEFAULT_OBJECT_TEMPLATES', 'DEFAULT_PREDICATE_TEMPLATES',
     'DEFAULT_PREDICATE_PHRASES', 'build_object_prompts',

@@ -1,8 +1,9 @@
 """Box crops for a VLM's vision tower, one rule for training and testing.
 
-The tiny-CLIP pretraining (:mod:`vost.apis.vlm_pretraining`) learns from
-these crops and :meth:`~vost.models.vlm.VLMEncoder.encode_boxes` embeds the
-detector's boxes with the same crops, so the two see the same pixels.
+The tiny-CLIP pretraining (:mod:`vost.pretraining.tiny_clip`) learns from
+these crops and :func:`~vost.models.vlm.box_classifier.box_class_probs`
+embeds the detector's boxes with the same crops, so the two see the same
+pixels.
 """
 import math
 from typing import Sequence

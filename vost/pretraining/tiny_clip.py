@@ -51,7 +51,7 @@ import torch.nn.functional as F
 from vost.models.vlm.box_pooling import pool_boxes
 from vost.models.vlm.hf_loading import load_image_stats, load_vlm
 
-from .vlm_pretraining_data import (build_pretraining_set, prompt_tables,
+from .tiny_clip_data import (build_pretraining_set, prompt_tables,
                                    relation_index, sample_batch)
 
 __all__ = ['pretrain_tiny_clip', 'evaluate_tiny_clip']
@@ -250,7 +250,7 @@ def pretrain_tiny_clip(data_root: str,
     """Pretrain a tiny CLIP contrastively and save it with
     ``save_pretrained`` (loaded back by ``from_pretrained`` like any CLIP).
 
-    The start point is :func:`~vost.models.vlm.make_tiny_vlm`'s random
+    The start point is :func:`~vost.pretraining.make_tiny_vlm`'s random
     model (same tokenizer and preprocessor config). Sampling and
     initialisation are seeded: the same arguments and thread count give
     the same weights.
@@ -277,7 +277,7 @@ def pretrain_tiny_clip(data_root: str,
     """
     from transformers import AutoModel, AutoTokenizer
 
-    from vost.models.vlm.tiny_vlm import make_tiny_vlm
+    from .tiny_vlm import make_tiny_vlm
     start_time = time.time()
     init_dir = f'{out_dir}.init-{os.getpid()}'
     make_tiny_vlm(init_dir, family='clip', seed=seed, **(model_kwargs or {}))

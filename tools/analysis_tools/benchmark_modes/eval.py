@@ -45,15 +45,9 @@ __all__ = [
     'time_cli', 'run'
 ]
 
-_VOST = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-#: The evaluation CLI timed by default: the source tree's, else the copy
-#: installed under ``vost/.mim``.
-EVAL_SGG = next(
-    (p for p in (osp.join(osp.dirname(_VOST), 'tools', 'analysis_tools',
-                          'eval_sgg.py'),
-                 osp.join(_VOST, '.mim', 'tools', 'analysis_tools',
-                          'eval_sgg.py')) if osp.isfile(p)),
-    osp.join(osp.dirname(_VOST), 'tools', 'analysis_tools', 'eval_sgg.py'))
+#: The evaluation CLI timed by default: the one beside the benchmark tool.
+EVAL_SGG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                    'eval_sgg.py')
 WIDTH, HEIGHT = 480, 270
 
 

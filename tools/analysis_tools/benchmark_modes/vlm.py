@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> dict:
         ``online/ms_per_frame``, ``cached/ms_per_frame`` and
         ``cache/kB_per_frame`` (float16 rows: image embedding and grid).
     """
-    from vost.models.vlm import (VLMEncoder, VLMFeatureCacheWriter,
-                                 make_tiny_vlm)
+    from vost.models.vlm import VLMEncoder, VLMFeatureCacheWriter
+    from vost.pretraining import make_tiny_vlm
     threads = setup_threads(args.threads)
     h, w = args.img_size
     sync = torch.cuda.synchronize if args.device.startswith('cuda') \

@@ -1,5 +1,5 @@
 """The image-text pairs of the tiny-CLIP pretraining (see
-:mod:`vost.apis.vlm_pretraining`): frames, box crops and their labels, the
+:mod:`vost.pretraining.tiny_clip`): frames, box crops and their labels, the
 prompt tables and the batch sampler.
 """
 from typing import Dict, List

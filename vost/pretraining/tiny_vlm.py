@@ -17,7 +17,7 @@ from typing import Iterable, Optional
 
 import torch
 
-from .prompts import (
+from vost.models.vlm.prompts import (
     DEFAULT_OBJECT_TEMPLATES,
     DEFAULT_PREDICATE_TEMPLATES,
     build_object_prompts,

@@ -1,6 +1,6 @@
 """Write a small random-weight Qwen2.5-VL checkpoint directory.
 
-The Qwen2.5-VL counterpart of :func:`~vost.models.vlm.make_tiny_vlm`: a
+The Qwen2.5-VL counterpart of :func:`~vost.pretraining.make_tiny_vlm`: a
 ``Qwen2_5_VLForConditionalGeneration`` built from ``transformers`` config
 classes (vision depth 2, width 32, patch 14, merge 2, window 56; language
 model width 32, 2 layers, 2 heads / 1 key-value head), saved with
@@ -21,16 +21,16 @@ from typing import Iterable, Optional
 
 import torch
 
-from vost.structures.ag_meta import OBJECT_CLASSES
-
-from .tiny_vlm import save_tiny_vlm
-from .prompts import (
+from vost.models.vlm.prompts import (
     DEFAULT_OBJECT_TEMPLATES,
     DEFAULT_PREDICATE_TEMPLATES,
     build_object_prompts,
     build_predicate_prompts,
     object_phrase,
 )
+from vost.structures.ag_meta import OBJECT_CLASSES
+
+from .tiny_vlm import save_tiny_vlm
 
 __all__ = ['make_tiny_qwen2_5_vl', 'QWEN_CHAT_TEMPLATE', 'QWEN_SPECIALS']
 

@@ -180,9 +180,9 @@ def _paired_in(args: argparse.Namespace, tmp: str) -> dict:
                            'and the cached one read the cache')
     temporal = _build(args.temporal_config, _vlm_options(args, cache_dir),
                       dev)
-    if temporal.temporal.frame_cache is None:
-        raise ValueError(f'{args.temporal_config}: the temporal stage has '
-                         'no frame cache (model.temporal.frame_cache_size)')
+    if temporal.frame_cache is None:
+        raise ValueError(f'{args.temporal_config}: the model has no frame '
+                         'cache (model.temporal.frame_cache_size)')
     detr_std = MMDET_MODELS.build(standard_detr_config()).to(dev).eval()
     detr_same = MMDET_MODELS.build(detr_config(
         _cfg(args.config, args))).to(dev).eval()
@@ -194,7 +194,7 @@ def _paired_in(args: argparse.Namespace, tmp: str) -> dict:
         lambda m, a, out: seen.append(a[0].size(0)))
 
     def video():
-        temporal.temporal.frame_cache.clear()
+        temporal.frame_cache.clear()
         seen.clear()
         for data in batches:
             temporal(**temporal.data_preprocessor(data, False),
@@ -344,7 +344,7 @@ def run(args: argparse.Namespace) -> dict:
         out = measure(args)
         print(json.dumps(out))
         return out
-    from vost.models.vlm import make_tiny_vlm
+    from vost.pretraining import make_tiny_vlm
 
     from .vlm import ARCHS
     results = dict(config=args.config, temporal_config=args.temporal_config,

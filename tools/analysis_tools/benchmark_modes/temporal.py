@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> dict:
     """
     from vost.apis import init_sg_model
     from vost.engine.hooks import FreezeModulesHook
-    from vost.models.temporal import FrameOutputCache
+    from vost.models.detectors import FrameOutputCache
     from vost.testing import demo_sg_track_inputs
     threads = setup_threads(args.threads)
     torch.manual_seed(0)
@@ -194,10 +194,10 @@ def run(args: argparse.Namespace) -> dict:
 
     batches = video_batches(args.video_frames, num_refs, frame_range,
                             args.batch_size, tuple(args.img_size))
-    cache = model.temporal.frame_cache
-    model.temporal.frame_cache = None
+    cache = model.frame_cache
+    model.frame_cache = None
     plain, plain_frames = time_video(model, batches)
-    model.temporal.frame_cache = cache or FrameOutputCache(
+    model.frame_cache = cache or FrameOutputCache(
         args.batch_size * (1 + num_refs))
     cached, cached_frames = time_video(model, batches)
     print(f'{args.config}: {threads} threads, clips of '

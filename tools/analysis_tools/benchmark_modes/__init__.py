@@ -1,4 +1,6 @@
-"""Benchmarks of ``tools/analysis_tools/benchmark.py``, one module per mode.
+"""The modes of ``tools/analysis_tools/benchmark.py``, one module each
+(the tool puts its folder on ``sys.path`` and imports
+``benchmark_modes.NAME``).
 
 Each mode module has ``add_arguments(parser)`` (its options) and
 ``run(args)`` (measure, print, write ``--json``, return the figures); the
@@ -8,7 +10,7 @@ so that the tool loads the ``eval`` mode (numpy modules only) without torch.
 
 __all__ = ['MODES']
 
-#: Mode name -> one-line help (the module is ``vost.utils.benchmarks.NAME``).
+#: Mode name -> one-line help (the module is ``benchmark_modes.NAME``).
 MODES = {
     'spatial': 'spatial model vs mmdet DETR: inference, paired ratio, '
     'train and predict steps, peak memory',

@@ -1,6 +1,6 @@
-"""What the job tools (``tools/main_job.py``, the run scripts) read from a
-config: its data set, how it is generated, and the metric options the
-evaluation CLI must be given."""
+"""What the main job (``tools/main_job.py``) reads from a config: its data
+set, how it is generated, and the metric options the evaluation CLI must be
+given."""
 import functools
 import os.path as osp
 

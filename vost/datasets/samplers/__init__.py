@@ -1,3 +1,0 @@
-"""VOST samplers."""
-
-__all__ = []
