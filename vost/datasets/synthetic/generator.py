@@ -35,7 +35,10 @@ from .rules import (
 from .people import sample_people
 from .scene import VideoScene, pose_frame
 
-__all__ = ['render_video', 'draw_frame', 'frame_records', 'SimplePainter']
+__all__ = [
+    'render_video', 'draw_frame', 'frame_records', 'person_entry',
+    'SimplePainter'
+]
 
 
 def _background(rng, width, height, ground):
@@ -253,6 +256,22 @@ def frame_records(scenes: List[VideoScene], frame: dict,
     return own + extra
 
 
+def person_entry(scenes: List[VideoScene], frame: dict, t: int, width: int,
+                 height: int) -> dict:
+    """The ``person_bbox.pkl`` entry of frame ``t``: every person's box,
+    or none when person 0's missing-box event happens (as a failed
+    detection in real AG)."""
+    n = 0 if scenes[0].no_person_box[t] else len(scenes)
+    pboxes = frame['person_boxes']
+    return dict(
+        bbox=np.stack(pboxes[:n]) if n else np.zeros((0, 4), np.float32),
+        bbox_score=np.ones((n, ), np.float32),
+        bbox_size=(width, height),
+        bbox_mode='xyxy',
+        keypoints=np.zeros((n, 17, 3), np.float32),
+        keypoints_logits=np.zeros((n, 17), np.float32))
+
+
 def render_video(video_index: int,
                  seed: int,
                  num_frames: int,
@@ -306,14 +325,6 @@ def render_video(video_index: int,
             scenes, frame, masks, size,
             lambda name: _entry(video_id, name, number, split),
             max_people > 1)
-        n = 0 if scenes[0].no_person_box[t] else len(scenes)
-        pboxes = frame['person_boxes']
-        person = dict(
-            bbox=np.stack(pboxes[:n]) if n else np.zeros((0, 4), np.float32),
-            bbox_score=np.ones((n, ), np.float32),
-            bbox_size=(width, height),
-            bbox_mode='xyxy',
-            keypoints=np.zeros((n, 17, 3), np.float32),
-            keypoints_logits=np.zeros((n, 17), np.float32))
+        person = person_entry(scenes, frame, t, width, height)
         out.append((key, person, objects))
     return video_id, out

@@ -17,7 +17,9 @@ from vost.structures.ag_meta import OBJECT_NAME_TO_ID, normalize_name
 from .body import Body, make_body
 from .looks import LOOKS
 
-__all__ = ['Track', 'VideoScene', 'sample_scene', 'pose_frame']
+__all__ = [
+    'Track', 'VideoScene', 'sample_scene', 'pose_frame', 'gaze_schedule'
+]
 
 
 def _ids(*names):
@@ -146,6 +148,34 @@ def _pick_roles(rng, pose: str, num: int) -> List[str]:
     return roles
 
 
+def gaze_schedule(rng: np.random.Generator, num_tracks: int,
+                  num_frames: int) -> tuple:
+    """The gaze target per frame and the head-occlusion frames.
+
+    Args:
+        rng (np.random.Generator): The person's generator.
+        num_tracks (int): The person's tracks.
+        num_frames (int): Frames in the video.
+
+    Returns:
+        tuple: ``targets`` ((F,) int: a track or -1, switching with
+        probability 0.12 per frame), ``switches`` ((F,) bool, frame 0 in)
+        and ``occluded`` ((F,) bool: 5 % of the frames, not the ends).
+    """
+    targets = np.empty(num_frames, int)
+    switches = np.zeros(num_frames, bool)
+    switches[0] = True
+    cur = int(rng.integers(-1, num_tracks)) if rng.random() < 0.85 else -1
+    for t in range(num_frames):
+        if rng.random() < 0.12:
+            cur = int(rng.integers(-1, num_tracks))
+            switches[t] = True
+        targets[t] = cur
+    occluded = rng.random(num_frames) < 0.05
+    occluded[[0, -1]] = False
+    return targets, switches, occluded
+
+
 def sample_scene(rng: np.random.Generator,
                  width: int,
                  height: int,
@@ -219,18 +249,7 @@ def sample_scene(rng: np.random.Generator,
         tracks.append(Track(label, role, layer, size, hands, params, hidden))
     moving = pose == 'stand' and not any(t.role in _STATIC_ROLES
                                          for t in tracks)
-    # Gaze: a target track index (or -1) per frame, switching sometimes.
-    targets = np.empty(num_frames, int)
-    switches = np.zeros(num_frames, bool)
-    switches[0] = True
-    cur = int(rng.integers(-1, len(tracks))) if rng.random() < 0.85 else -1
-    for t in range(num_frames):
-        if rng.random() < 0.12:
-            cur = int(rng.integers(-1, len(tracks)))
-            switches[t] = True
-        targets[t] = cur
-    occluded = rng.random(num_frames) < 0.05
-    occluded[[0, -1]] = False
+    targets, switches, occluded = gaze_schedule(rng, len(tracks), num_frames)
     return VideoScene(
         pose=pose,
         facing=facing,

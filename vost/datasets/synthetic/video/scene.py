@@ -25,7 +25,7 @@ import numpy as np
 
 from vost.structures.ag_meta import OBJECT_CLASSES
 from ..scene import (_LIE_ROLES, _STATIC_ROLES, ROLE_CLASSES, ROLES, Track,
-                     VideoScene)
+                     VideoScene, gaze_schedule)
 from .looks import sample_look
 from .tail import POSE_PROBS, POSE_SUPPORT, class_weight, role_weights
 
@@ -150,17 +150,7 @@ def sample_video_scene(rng: np.random.Generator,
         tracks.append(track)
     moving = pose == 'stand' and not any(t.role in _STATIC_ROLES
                                          for t in tracks)
-    targets = np.empty(num_frames, int)
-    switches = np.zeros(num_frames, bool)
-    switches[0] = True
-    cur = int(rng.integers(-1, len(tracks))) if rng.random() < 0.85 else -1
-    for t in range(num_frames):
-        if rng.random() < 0.12:
-            cur = int(rng.integers(-1, len(tracks)))
-            switches[t] = True
-        targets[t] = cur
-    occluded = rng.random(num_frames) < 0.05
-    occluded[[0, -1]] = False
+    targets, switches, occluded = gaze_schedule(rng, len(tracks), num_frames)
     return VideoScene(
         pose=pose,
         facing=facing,

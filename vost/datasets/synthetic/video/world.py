@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from vost.structures.ag_meta import PREDICATES
-from ..generator import _background, _entry, draw_frame
+from ..generator import _background, _entry, draw_frame, person_entry
 from ..people import sample_people
 from ..scene import pose_frame
 from .motion import apply_motion
@@ -111,15 +111,7 @@ def render_video_world(video_index: int,
             scenes, frame, masks, (width, height),
             lambda name: _entry(video_id, name, number, split),
             max_people > 1, painter, t, poses_all, boxes_all, tags)
-        n = 0 if scenes[0].no_person_box[t] else len(scenes)
-        pboxes = frame['person_boxes']
-        person = dict(
-            bbox=np.stack(pboxes[:n]) if n else np.zeros((0, 4), np.float32),
-            bbox_score=np.ones((n, ), np.float32),
-            bbox_size=(width, height),
-            bbox_mode='xyxy',
-            keypoints=np.zeros((n, 17, 3), np.float32),
-            keypoints_logits=np.zeros((n, 17), np.float32))
+        person = person_entry(scenes, frame, t, width, height)
         out.append((key, person, objects))
         tags_all.append(tags)
     return video_id, out, tags_all
