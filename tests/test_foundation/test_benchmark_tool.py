@@ -34,9 +34,12 @@ def tool(monkeypatch):
 
 
 def _assert_figures_and_machine(path, figures):
-    """The JSON holds the returned figures and the machine that made them."""
+    """The JSON holds the returned figures and the machine that made them
+    (the returned figures name the same machine)."""
     saved = json.loads(path.read_text())
     machine = saved.pop('machine')
+    figures = dict(figures)
+    assert json.loads(json.dumps(figures.pop('machine'))) == machine
     assert saved == figures
     import torch
     assert machine['cpu_count'] == os.cpu_count()
