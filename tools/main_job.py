@@ -6,15 +6,21 @@ Usage (the README's first command runs it after the install)::
 
 Steps, each through the project's own tools, as a user would run them:
 
-1. generate the synthetic Action Genome data set (if absent) with
+1. generate the synthetic Action Genome data set (if absent; the video
+   world unless ``--world simple``) with
    ``tools/dataset_converters/make_synthetic_ag.py``;
 2. make the tiny VLM the config loads, if absent: the CLIP pretrained on a
-   separate synthetic set (data seed 1000, train split only; the default
-   config's ``data/tiny_clip_synthetic``) with
+   separate synthetic set (the world's web set, data seed 1000, train split
+   only; the default config's ``data/tiny_clip_synthetic``) with
    ``tools/misc/pretrain_tiny_vlm.py``, or the random-weight one
    (``data/tiny_clip``, the ablation row) with ``tools/misc/make_tiny_vlm.py``;
 3. train with ``tools/train.py --seed SEED`` (seed 0 unless ``--seed``;
-   ``--checkpoint`` skips training and tests that checkpoint);
+   ``--checkpoint`` skips training and tests that checkpoint). A stage-2
+   config (the default, full VOST) names its ``stage1_config``: without a
+   ``load_from`` option that config is trained first (``{work_dir}/stage1``,
+   same seed) and tested as the paired "VOST spatial" row, then stage 2
+   trains from its checkpoint; ``--train-share`` / ``--train-videos`` train
+   both on a subset of the training videos;
 4. test the last checkpoint with ``tools/test.py --out`` and evaluate the
    predictions with ``tools/analysis_tools/eval_sgg.py``;
 5. with an online VLM (SGDet/SGCls), test the same checkpoint once more
