@@ -87,8 +87,11 @@ def print_subset_table(rows):
     name_w = max(len(n) for n in have) + 2
     print('\nSubset recalls in % (with constraint; motion: the motion-decided '
           'predicates, occluded / cut: key frames with an occluded / '
-          'border-cut object, tail: the rarest third by training frequency)')
+          'border-cut object, tail: the rarest third by training frequency; '
+          '-: the subset has no GT triplet)')
     print(f'{"":{name_w}s}' + ''.join(f'{c:>16s}' for c in cols))
     for name, m in have.items():
         vals = [m.get(SUBSET_COLUMNS[c], float('nan')) for c in cols]
-        print(f'{name:{name_w}s}' + ''.join(f'{100 * v:16.2f}' for v in vals))
+        print(f'{name:{name_w}s}' + ''.join(
+            f'{100 * v:16.2f}' if v == v else f'{"-":>16s}'  # NaN: no GT
+            for v in vals))
