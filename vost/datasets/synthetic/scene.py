@@ -16,9 +16,10 @@ import numpy as np
 from vost.structures.ag_meta import OBJECT_NAME_TO_ID, normalize_name
 from .body import Body, make_body
 from .looks import LOOKS
+from .sampling import gaze_schedule, layer_and_params
 
 __all__ = [
-    'Track', 'VideoScene', 'sample_scene', 'pose_frame', 'gaze_schedule'
+    'Track', 'VideoScene', 'sample_scene', 'pose_frame'
 ]
 
 
@@ -148,34 +149,6 @@ def _pick_roles(rng, pose: str, num: int) -> List[str]:
     return roles
 
 
-def gaze_schedule(rng: np.random.Generator, num_tracks: int,
-                  num_frames: int) -> tuple:
-    """The gaze target per frame and the head-occlusion frames.
-
-    Args:
-        rng (np.random.Generator): The person's generator.
-        num_tracks (int): The person's tracks.
-        num_frames (int): Frames in the video.
-
-    Returns:
-        tuple: ``targets`` ((F,) int: a track or -1, switching with
-        probability 0.12 per frame), ``switches`` ((F,) bool, frame 0 in)
-        and ``occluded`` ((F,) bool: 5 % of the frames, not the ends).
-    """
-    targets = np.empty(num_frames, int)
-    switches = np.zeros(num_frames, bool)
-    switches[0] = True
-    cur = int(rng.integers(-1, num_tracks)) if rng.random() < 0.85 else -1
-    for t in range(num_frames):
-        if rng.random() < 0.12:
-            cur = int(rng.integers(-1, num_tracks))
-            switches[t] = True
-        targets[t] = cur
-    occluded = rng.random(num_frames) < 0.05
-    occluded[[0, -1]] = False
-    return targets, switches, occluded
-
-
 def sample_scene(rng: np.random.Generator,
                  width: int,
                  height: int,
@@ -225,23 +198,8 @@ def sample_scene(rng: np.random.Generator,
         size = np.array(LOOKS[label].size) * s * rng.uniform(0.85, 1.2)
         nh = ROLES[role][1] if role in ROLES else 0
         hands, free_hands = free_hands[:nh], free_hands[nh:]
-        # Objects held at a hand are drawn over the body (and over larger
-        # objects); big objects touched at arm's length stay behind.
-        at_hand = role in ('twist', 'touch', 'wipe') and max(size) < 0.3 * s
-        layer = 'front' if at_hand or role in (
-            'held', 'carried', 'drink', 'eat', 'wear', 'cover', 'other',
-            'write') else 'behind'
-        if role == 'side' and rng.random() < 0.3:
-            layer = 'front'
-        params = dict(
-            a=rng.uniform(0.05, 0.25),
-            b=rng.uniform(0.05, 0.3),
-            u=rng.uniform(-1, 1),
-            v=rng.uniform(-1, 1),
-            phase=rng.uniform(0, 2 * math.pi),
-            side=int(rng.choice([-1, 1])),
-            gap=rng.uniform(0.03, 0.35),
-            drift=rng.uniform(-0.6, 0.6) * width / 256)
+        layer, params = layer_and_params(rng, role, size, s, 0.6,
+                                         width / 256)
         hidden = rng.random(num_frames) < 0.03
         if rng.random() < 0.08:
             start = int(rng.integers(0, num_frames))

@@ -24,8 +24,9 @@ from typing import Optional, Tuple
 import numpy as np
 
 from vost.structures.ag_meta import OBJECT_CLASSES
+from ..sampling import gaze_schedule, layer_and_params
 from ..scene import (_LIE_ROLES, _STATIC_ROLES, ROLE_CLASSES, ROLES, Track,
-                     VideoScene, gaze_schedule)
+                     VideoScene)
 from .looks import sample_look
 from .tail import POSE_PROBS, POSE_SUPPORT, class_weight, role_weights
 
@@ -128,21 +129,7 @@ def sample_video_scene(rng: np.random.Generator,
         size = np.array(look['look'].size) * s * rng.uniform(0.85, 1.2)
         nh = ROLES[role][1] if role in ROLES else 0
         hands, free_hands = free_hands[:nh], free_hands[nh:]
-        at_hand = role in ('twist', 'touch', 'wipe') and max(size) < 0.3 * s
-        layer = 'front' if at_hand or role in (
-            'held', 'carried', 'drink', 'eat', 'wear', 'cover', 'other',
-            'write') else 'behind'
-        if role == 'side' and rng.random() < 0.3:
-            layer = 'front'
-        params = dict(
-            a=rng.uniform(0.05, 0.25),
-            b=rng.uniform(0.05, 0.3),
-            u=rng.uniform(-1, 1),
-            v=rng.uniform(-1, 1),
-            phase=rng.uniform(0, 2 * math.pi),
-            side=int(rng.choice([-1, 1])),
-            gap=rng.uniform(0.03, 0.35),
-            drift=rng.uniform(-2, 2) * unit)
+        layer, params = layer_and_params(rng, role, size, s, 2, unit)
         hidden = rng.random(num_frames) < 0.02
         track = Track(label, role, layer, size, hands, params, hidden)
         track.look, track.jitter = look['look'], look['jitter']
