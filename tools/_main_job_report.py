@@ -1,12 +1,14 @@
-"""The main job's evaluation and report: eval_sgg runs, the recall table,
-the subset table of the video world (a part of tools/main_job.py, not a
-script)."""
+"""The main job's step runner, evaluation and report: eval_sgg runs, the
+recall table, the subset table of the video world (a part of
+tools/main_job.py, not a script)."""
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
+import time
 
-__all__ = ['evaluate', 'world_args', 'torch_threads', 'print_table',
+__all__ = ['run', 'evaluate', 'world_args', 'torch_threads', 'print_table',
            'print_subset_table', 'SUBSET_COLUMNS']
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -25,18 +27,26 @@ SUBSET_COLUMNS = {
 }
 
 
-def _run(cmd):
+def run(cmd) -> float:
+    """Run a project tool, streaming its output; stop on failure.
+
+    Returns:
+        float: Seconds it took.
+    """
     print(f'\n$ {" ".join(cmd)}', flush=True)
-    proc = subprocess.run(cmd, cwd=REPO)
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    start = time.time()
+    proc = subprocess.run(cmd, cwd=REPO, env=env)
     if proc.returncode != 0:
         sys.exit(f'main job: step failed ({proc.returncode}): '
                  f'{" ".join(cmd)}')
+    return time.time() - start
 
 
 def evaluate(data_root, preds, task, out_json, subjects='one_person',
              extra=()):
     """Evaluate a prediction file with the CLI and read its JSON."""
-    _run([
+    run([
         sys.executable, 'tools/analysis_tools/eval_sgg.py', data_root, preds,
         '--task', task, '--json', out_json, '--subjects', subjects, *extra
     ])

@@ -47,7 +47,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
@@ -61,7 +60,8 @@ from _main_job_settings import (data_root_options,  # noqa: E402
 from _main_job_data import (data_record, existing_videos,  # noqa: E402,F401
                             prepare_data)
 from _main_job_report import (evaluate, print_subset_table,  # noqa: E402
-                              print_table, torch_threads, world_args)
+                              print_table, run, torch_threads,
+                              world_args)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = 'configs/vost/vost-temporal_r18_1xb8-1e_synthetic-ag-sgdet.py'
@@ -155,18 +155,6 @@ def stage1_of(config: str):
     """The stage-1 config a stage-2 config names (``stage1_config``), or
     None."""
     return load_config(osp.join(REPO, config)).get('stage1_config')
-
-
-def run(cmd, log_name=None, work_dir=None):
-    """Run a project tool, streaming its output; stop on failure."""
-    print(f'\n$ {" ".join(cmd)}', flush=True)
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
-    start = time.time()
-    proc = subprocess.run(cmd, cwd=REPO, env=env)
-    if proc.returncode != 0:
-        sys.exit(f'main job: step failed ({proc.returncode}): '
-                 f'{" ".join(cmd)}')
-    return time.time() - start
 
 
 def vlm_class_options(weight: float) -> list:
@@ -270,10 +258,8 @@ def main(argv=None):
               flush=True)
         timings['train_stage1'] = run([
             sys.executable, 'tools/train.py', stage1, '--work-dir', s1_dir,
-            '--seed', str(seed), '--cfg-options', *train_opts
-        ] if train_opts else [
-            sys.executable, 'tools/train.py', stage1, '--work-dir', s1_dir,
-            '--seed', str(seed)
+            '--seed', str(seed),
+            *(['--cfg-options', *train_opts] if train_opts else [])
         ])
         with open(osp.join(s1_dir, 'last_checkpoint')) as f:
             s1_checkpoint = f.read().strip()

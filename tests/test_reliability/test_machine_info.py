@@ -115,7 +115,7 @@ def test_the_main_job_results_record_the_machine(tmp_path, monkeypatch):
         return 1.0
 
     monkeypatch.setattr(main_job, 'run', fake_run)
-    monkeypatch.setattr(sys.modules['_main_job_report'], '_run', fake_run)
+    monkeypatch.setattr(sys.modules['_main_job_report'], 'run', fake_run)
     results = main_job.main([
         '--config', SGDET, '--data-root', str(tmp_path / 'data'),
         '--work-dir', str(tmp_path / 'work'), '--videos', '1',

@@ -234,11 +234,14 @@ def video_records(scenes, frame, masks, size, new_entry, multi, painter,
     tags.update(occluded=False, border_cut=False, labels=[])
     tracks = [scenes[o].tracks[i] for o, i in frame['objects']]
 
+    # the window's clipped boxes, once per frame (not per record)
+    window_boxes = {tt: [None if b is None else _clip_box(b, width, height)
+                         for b in boxes_all[tt]] for tt in window}
+
     def hand_on(k, g, tt):
         """Visible hands of person k on object g in frame tt (in window)."""
         body = poses_all[tt][k][0]
-        boxes = [None if b is None else _clip_box(b, width, height)
-                 for b in boxes_all[tt]]
+        boxes = window_boxes[tt]
         return [h for h, gest in zip(body.hands, body.gestures)
                 if gest != 'rest' and topmost_under(
                     h, boxes, frame['order']) == g]
