@@ -19,6 +19,7 @@ import numpy as np
 from vost.structures.ag_meta import (NUM_OBJECT_CLASSES, OBJECT_NAME_TO_ID,
                                      PERSON_LABEL, normalize_name)
 from .gt_triplets import GTTriplets
+from .predicate_subsets import resolve_rest
 
 __all__ = [
     'OBJECT_CLASS_IDS', 'class_ids', 'resolve_class_subsets',
@@ -78,20 +79,7 @@ def resolve_class_subsets(subsets: Dict) -> Dict[str, List[int]]:
     if not isinstance(subsets, dict):
         raise ValueError(f'expected a dict name -> class names, got '
                          f'{subsets!r}')
-    rest = [n for n, v in subsets.items() if isinstance(v, str)]
-    out = {}
-    for name, names in subsets.items():
-        if isinstance(names, str):
-            if names != 'rest' or len(rest) > 1:
-                raise ValueError(
-                    f"subset {name!r}: a string value must be 'rest', in "
-                    f'at most one subset, got {names!r}')
-            continue
-        out[name] = class_ids(names, f'subset {name!r}')
-    if rest:
-        taken = {i for ids in out.values() for i in ids}
-        out[rest[0]] = [i for i in OBJECT_CLASS_IDS if i not in taken]
-    return {name: out[name] for name in subsets}
+    return resolve_rest(subsets, class_ids, OBJECT_CLASS_IDS)
 
 
 def keep_triplets(gt: GTTriplets, keep: np.ndarray) -> GTTriplets:

@@ -14,7 +14,7 @@ the string ``'rest'`` holds every predicate of no other subset (e.g.
 """
 import dataclasses
 from collections import OrderedDict
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from vost.structures.ag_meta import (NUM_PREDICATES, PREDICATE_NAME_TO_ID,
 from .gt_triplets import GTTriplets
 
 __all__ = [
-    'predicate_ids', 'resolve_subsets', 'restrict_gt',
+    'predicate_ids', 'resolve_subsets', 'resolve_rest', 'restrict_gt',
     'evaluate_predicate_subsets', 'subset_metrics'
 ]
 
@@ -63,6 +63,23 @@ def resolve_subsets(subsets: Dict) -> Dict[str, List[int]]:
     Returns:
         dict[str, list[int]]: The ids of every subset.
     """
+    return resolve_rest(subsets, predicate_ids, range(NUM_PREDICATES))
+
+
+def resolve_rest(subsets: Dict, to_ids: Callable,
+                 universe: Sequence[int]) -> Dict[str, List[int]]:
+    """Subset name -> ids, with ``'rest'`` (in at most one subset) the ids
+    of ``universe`` in no other subset (predicate and class subsets).
+
+    Args:
+        subsets (dict): Name -> names, or ``'rest'``.
+        to_ids (Callable): ``to_ids(names, what)`` -> ids (raises on an
+            unknown name).
+        universe (Sequence[int]): Every id, in order.
+
+    Returns:
+        dict[str, list[int]]: The ids of every subset, in the given order.
+    """
     out, rest = {}, [n for n, v in subsets.items() if isinstance(v, str)]
     for name, names in subsets.items():
         if isinstance(names, str):
@@ -71,11 +88,10 @@ def resolve_subsets(subsets: Dict) -> Dict[str, List[int]]:
                     f"subset {name!r}: a string value must be 'rest', in "
                     f'at most one subset, got {names!r}')
             continue
-        out[name] = predicate_ids(names, f'subset {name!r}')
+        out[name] = to_ids(names, f'subset {name!r}')
     if rest:
         taken = {i for ids in out.values() for i in ids}
-        out[rest[0]] = [i for i in range(NUM_PREDICATES)
-                        if i not in taken]
+        out[rest[0]] = [i for i in universe if i not in taken]
     return {name: out[name] for name in subsets}
 
 
